@@ -1,0 +1,8 @@
+module p9mail
+
+go 1.26
+
+require (
+	9fans.net/go v0.0.8-0.20250307142834-96bdba94b63f
+	github.com/emersion/go-message v0.18.2
+)

@@ -1,0 +1,59 @@
+package ninep
+
+import (
+	"io"
+
+	"9fans.net/go/plan9"
+)
+
+// FS is a file tree as the front ends see it: a 9P attach (Attach, Mount),
+// a host directory (Local), or a name space of those (NS).
+//
+// Names are slash-separated paths relative to the tree's root; "" and "."
+// name the root, and a leading "/" is allowed and ignored. Errors are
+// *fs.PathError values whose Err keeps the file server's text (see Error);
+// use IsNotExist, IsPermission and IsLocked to classify them.
+//
+// The implementations in this package are safe for use by many goroutines.
+type FS interface {
+	// Open opens name with a Plan 9 mode: plan9.OREAD, OWRITE, ORDWR or
+	// OEXEC, optionally | plan9.OTRUNC or plan9.ORCLOSE.
+	Open(name string, mode uint8) (File, error)
+	// Create creates name and opens it with mode. perm holds the
+	// permission bits and may include plan9.DMDIR, DMEXCL and DMAPPEND.
+	// As on Plan 9, creating an existing file truncates it.
+	Create(name string, mode uint8, perm plan9.Perm) (File, error)
+	// Remove removes a file or an empty directory.
+	Remove(name string) error
+	// Stat returns the directory entry of name.
+	Stat(name string) (*plan9.Dir, error)
+	// Wstat changes the fields of d that are not "don't touch" values
+	// (see plan9.Dir.Null): a new Name renames within the directory, Mode
+	// changes permissions, Length truncates.
+	Wstat(name string, d *plan9.Dir) error
+	// ReadFile reads a whole (small) file: open, read until a read returns
+	// no data, clunk.
+	ReadFile(name string) ([]byte, error)
+	// ReadDir reads a whole directory.
+	ReadDir(name string) ([]*plan9.Dir, error)
+	// WriteFile opens name with OWRITE|OTRUNC, creating it with mode 0666
+	// if it does not exist, and writes all of data.
+	WriteFile(name string, data []byte) error
+	// Close releases the tree: the 9P connection, the host directory, or
+	// every tree bound in a name space.
+	Close() error
+}
+
+// File is an open file of an FS. ReadAt and WriteAt do not move the
+// offset that Read and Write use.
+type File interface {
+	io.Reader
+	io.ReaderAt
+	io.Writer
+	io.WriterAt
+	io.Closer
+	// Stat returns the file's directory entry.
+	Stat() (*plan9.Dir, error)
+	// ReadDir returns the remaining entries of an open directory.
+	ReadDir() ([]*plan9.Dir, error)
+}

@@ -1,0 +1,73 @@
+package testenv
+
+import (
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"p9mail/ninep"
+	"p9mail/upasfs/server"
+)
+
+// An Emulator is a upasfs emulator serving a mail root on a unix
+// socket, for tests and benchmarks.
+type Emulator struct {
+	Root   string
+	Addr   string // "unix!/path" for ninep.Dial
+	Server *server.Server
+	Trace  io.Writer // 9P trace of later connections when set
+	l      net.Listener
+}
+
+// StartEmulator serves root (see MailRoot) until the test ends. cfg.Root
+// is set to root.
+func StartEmulator(t testing.TB, root string, cfg server.Config) *Emulator {
+	t.Helper()
+	cfg.Root = root
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(shortTempDir(t), "upasfs.sock")
+	l, err := ninep.Listen("unix!" + sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Emulator{Root: root, Addr: "unix!" + sock, Server: srv, l: l}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ninep.Serve(l, srv.Srv9p(nil))
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		<-done
+	})
+	return e
+}
+
+// Mount attaches to the emulator as user with attach name aname ("" for
+// the upasfs tree, "box" for the mail directory). The attach is closed
+// when the test ends.
+func (e *Emulator) Mount(t testing.TB, user, aname string) ninep.FS {
+	t.Helper()
+	fs, err := ninep.Mount(e.Addr, user, aname)
+	if err != nil {
+		t.Fatalf("mount %s as %s: %v", e.Addr, user, err)
+	}
+	t.Cleanup(func() { fs.Close() })
+	return fs
+}
+
+// shortTempDir returns a temporary directory with a path short enough
+// for a unix socket name (at most 108 bytes), removed at the end.
+func shortTempDir(t testing.TB) string {
+	dir, err := os.MkdirTemp("", "p9m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}

@@ -1,0 +1,308 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"p9mail/upasfs/mbox"
+)
+
+// A Store holds the parsed mailboxes shared by every attach of a
+// server: one Box per mailbox file, parsed once and kept consistent
+// with the file (DESIGN.md "The emulator"). Each attach numbers the
+// messages on its own (see instance.go).
+type Store struct {
+	LockTimeout time.Duration // how long a rewrite waits for the mailbox locks (spec §1.8: 5 minutes)
+	Ignore      []string      // header-name prefixes left out of `header` (spec §1.4)
+
+	mu    sync.Mutex
+	boxes map[string]*Box // by cleaned absolute path
+	cache partCache
+}
+
+// NewStore returns an empty Store with Plan 9's lock timeout.
+func NewStore() *Store {
+	s := &Store{LockTimeout: 5 * time.Minute, boxes: make(map[string]*Box)}
+	s.cache.max = 4096
+	return s
+}
+
+// box returns the shared Box for path, creating it. Callers hold a
+// reference until they call release.
+func (s *Store) box(path string) *Box {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.boxes[path]
+	if b == nil {
+		b = &Box{store: s, path: path}
+		s.boxes[path] = b
+	}
+	b.refs++
+	return b
+}
+
+// release drops a reference taken by box; the last one forgets the
+// parse and closes the file.
+func (s *Store) release(b *Box) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b.refs--
+	if b.refs > 0 {
+		return
+	}
+	delete(s.boxes, b.path)
+	b.mu.Lock()
+	if b.gen != nil {
+		b.gen.decRef()
+		b.gen = nil
+	}
+	b.msgs = nil
+	b.mu.Unlock()
+}
+
+// A Box is one mailbox file as parsed.
+type Box struct {
+	store *Store
+	path  string
+	refs  int // guarded by store.mu
+
+	mu      sync.Mutex
+	gen     *fileGen // the open file the messages' locations point into
+	ino     uint64
+	size    int64
+	mtime   time.Time
+	valid   bool   // the file is empty or begins "From " (decision 4)
+	msgs    []*Msg // live messages in file order
+	vers    uint32 // bumped on every change (qid.vers of the mailbox dir, spec §1.2)
+	version uint64 // bumped on every sync that changed msgs; views compare it
+}
+
+// A Msg is one message of a Box. Its identity (the pointer) survives
+// syncs while the digest matches (spec §1.3 merge by digest).
+type Msg struct {
+	loc  mbox.Msg // guarded by Box.mu
+	gen  *fileGen // guarded by Box.mu
+	gone bool     // deleted or vanished from the file; guarded by Box.mu
+}
+
+// location returns where m's bytes are now, with a reference on the
+// file that the caller must drop with gen.decRef.
+func (b *Box) location(m *Msg) (mbox.Msg, *fileGen, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if m.gen == nil {
+		// Deleted: its number is gone (spec §1.3).
+		return mbox.Msg{}, nil, errNoFile
+	}
+	m.gen.incRef()
+	return m.loc, m.gen, nil
+}
+
+// A fileGen is one open generation of a mailbox file. A rewrite makes
+// a new generation; readers that opened a file of a message keep the
+// old one open, so their reads stay consistent (the role of 4e's
+// deferred purge, spec §1.8).
+type fileGen struct {
+	f    *os.File
+	refs atomic.Int32
+}
+
+func newGen(f *os.File) *fileGen {
+	g := &fileGen{f: f}
+	g.refs.Store(1)
+	return g
+}
+
+func (g *fileGen) incRef() { g.refs.Add(1) }
+
+func (g *fileGen) decRef() {
+	if g.refs.Add(-1) == 0 {
+		g.f.Close()
+	}
+}
+
+func (g *fileGen) ReadAt(p []byte, off int64) (int, error) { return g.f.ReadAt(p, off) }
+
+// errNoFile is Plan 9's text for a missing file (decision 3).
+var errNoFile = errors.New("file does not exist")
+
+// openFile opens the mailbox file, first finishing an interrupted
+// rewrite (spec §1.8) when only <path>.tmp is there.
+func (b *Box) openFile() (*os.File, error) {
+	f, err := os.Open(b.path)
+	if err == nil {
+		return f, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if _, terr := os.Stat(b.path + ".tmp"); terr != nil {
+		return nil, errNoFile
+	}
+	l, lerr := mbox.Lock(b.path, b.store.LockTimeout)
+	if lerr != nil {
+		return nil, lerr
+	}
+	rerr := mbox.Recover(b.path)
+	l.Unlock()
+	if rerr != nil {
+		return nil, rerr
+	}
+	f, err = os.Open(b.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errNoFile
+	}
+	return f, err
+}
+
+// sync brings the Box up to date with its file (spec §1.7): nothing
+// if the file is unchanged, an incremental scan when it only grew,
+// otherwise a full rescan merged by digest. b.mu is held.
+func (b *Box) sync() error {
+	st, err := os.Stat(b.path)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if _, terr := os.Stat(b.path + ".tmp"); terr != nil {
+			if b.gen == nil {
+				return errNoFile
+			}
+			// The file went away: every message vanished.
+			b.replace(nil, nil)
+			return nil
+		}
+	}
+	if st != nil && b.gen != nil && inode(st) == b.ino {
+		switch {
+		case st.Size() == b.size && st.ModTime().Equal(b.mtime):
+			return nil
+		case st.Size() > b.size && b.valid:
+			return b.grow(st)
+		}
+	}
+	return b.rescan()
+}
+
+// grow parses what was appended to the same file, from the last known
+// message on (its end moves when data follows it).
+func (b *Box) grow(st os.FileInfo) error {
+	var from int64
+	keep := len(b.msgs)
+	if keep > 0 {
+		keep--
+		from = b.msgs[keep].loc.Off
+	}
+	if keep == 0 && len(b.msgs) == 0 && b.size > 0 {
+		// Data but no message: the file did not begin "From ".
+		return b.rescan()
+	}
+	r := io.NewSectionReader(b.gen.f, from, 1<<62)
+	locs, err := mbox.Scan(r, from)
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", b.path, err)
+	}
+	if b.size == 0 {
+		ok, err := mbox.IsMbox(b.gen.f)
+		if err != nil {
+			return err
+		}
+		b.valid = ok
+		if !ok {
+			locs = nil
+		}
+	}
+	msgs := append([]*Msg(nil), b.msgs[:keep]...)
+	old := b.msgs[keep:]
+	b.merge(msgs, old, locs, b.gen)
+	b.size, b.mtime = st.Size(), st.ModTime()
+	return nil
+}
+
+// rescan reads the whole file again, as a new generation, and merges
+// the result with the messages known so far by digest (spec §1.3).
+func (b *Box) rescan() error {
+	f, err := b.openFile()
+	if err != nil {
+		return err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	valid, err := mbox.IsMbox(f)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	var locs []mbox.Msg
+	if valid {
+		locs, err = mbox.Scan(io.NewSectionReader(f, 0, st.Size()), 0)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("scan %s: %w", b.path, err)
+		}
+	}
+	g := newGen(f)
+	b.replace(locs, g)
+	b.valid = valid
+	b.ino, b.size, b.mtime = inode(st), st.Size(), st.ModTime()
+	return nil
+}
+
+// replace makes locs in generation g the Box's messages.
+func (b *Box) replace(locs []mbox.Msg, g *fileGen) {
+	old := b.msgs
+	b.merge(nil, old, locs, g)
+	if b.gen != nil {
+		b.gen.decRef()
+	}
+	b.gen = g
+	if g == nil {
+		b.ino, b.size = 0, 0
+	}
+}
+
+// merge sets b.msgs to keep followed by locs, reusing the Msg of an
+// old message with the same digest, in order, so numbers survive;
+// old messages left unmatched are gone.
+func (b *Box) merge(keep, old []*Msg, locs []mbox.Msg, g *fileGen) {
+	byDigest := make(map[[20]byte][]*Msg, len(old))
+	for _, m := range old {
+		byDigest[m.loc.Digest] = append(byDigest[m.loc.Digest], m)
+	}
+	changed := len(old) != len(locs)
+	msgs := keep
+	for _, loc := range locs {
+		var m *Msg
+		if q := byDigest[loc.Digest]; len(q) > 0 {
+			m, byDigest[loc.Digest] = q[0], q[1:]
+			if m.loc != loc {
+				changed = true
+			}
+		} else {
+			m = new(Msg)
+			changed = true
+		}
+		m.loc, m.gen = loc, g
+		msgs = append(msgs, m)
+	}
+	for _, q := range byDigest {
+		for _, m := range q {
+			m.gone, m.gen = true, nil
+			b.store.cache.forget(m)
+		}
+	}
+	b.msgs = msgs
+	if changed {
+		b.vers++
+		b.version++
+	}
+}
