@@ -72,8 +72,12 @@ func parseDialString(s string) (address, error) {
 	if host == "*" {
 		host = ""
 	}
+	hp := net.JoinHostPort(host, port)
+	if h, p, err := net.SplitHostPort(hp); err != nil || h != host || p != port {
+		return address{}, fmt.Errorf("dial string %q: bad host or port", s)
+	}
 	if netw == "net" {
 		netw = "tcp"
 	}
-	return address{network: netw, addr: net.JoinHostPort(host, port)}, nil
+	return address{network: netw, addr: hp}, nil
 }

@@ -39,6 +39,9 @@ func TestParseAddr(t *testing.T) {
 		{"unix!", address{}, "no path"},
 		{"udp!host!53", address{}, `network "udp" not supported`},
 		{"tcp!h!1!2", address{}, "too many fields"},
+		{"tcp![!564", address{}, "bad host or port"},
+		{"tcp![[::1]]!564", address{}, "bad host or port"},
+		{"tcp!h!]", address{}, "bad host or port"},
 		{"::1", address{}, "too many colons"},
 		{"a\x00b", address{}, "NUL"},
 	}

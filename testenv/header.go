@@ -48,6 +48,16 @@ type contentHeader struct {
 	cte   string // Content-Transfer-Encoding value; "" for none
 }
 
+// headerPlan is what one message's header block holds beyond the
+// fields every message has.
+type headerPlan struct {
+	ch                   contentHeader
+	received             bool
+	sender, replyTo, bcc bool
+	mailer               int // index into mailers, -1 for none
+	parent               int // message replied to, -1 for none
+}
+
 // headers appends the header block of the message (without the blank
 // line that ends it). ch gives the Content-Type; MIME-Version is written
 // exactly when ch.ctype is set.
@@ -57,73 +67,75 @@ func (g *gen) headers(ch contentHeader) {
 	if r.chance(30) {
 		order = modernOrder
 	}
-	received := r.chance(25) || (g.k == NoDateFromLine && g.i%2 != 0)
-	sender, replyTo, bcc := r.chance(3), r.chance(8), r.chance(2)
-	mailer := -1
+	hp := headerPlan{ch: ch, mailer: -1, parent: parentOf(g.seed, g.i)}
+	// The "???" From lines need a Received: line to date them (spec §1.4).
+	hp.received = r.chance(25) || (g.k == NoDateFromLine && g.i%2 != 0)
+	hp.sender, hp.replyTo, hp.bcc = r.chance(3), r.chance(8), r.chance(2)
 	if r.chance(40) {
-		mailer = r.intn(len(mailers))
+		hp.mailer = r.intn(len(mailers))
 	}
-	parent := parentOf(g.seed, g.i)
-	b := g.buf
 	for _, f := range order {
-		switch f {
-		case hReceived:
-			if received {
-				b = g.received(b)
-			}
-		case hDate:
-			b = append(b, "Date: "...)
-			t := writeTime(g.seed, g.i).In(g.ps.from.zone)
-			b = t.AppendFormat(b, pick(r, rfc5322Layouts))
-			b = append(b, '\n')
-		case hFrom:
-			b = g.fromField(b)
-		case hSender:
-			if sender {
-				b = append(b, "Sender: owner-9fans@example.org\n"...)
-			}
-		case hReplyTo:
-			if replyTo {
-				b = append(b, "Reply-To: "...)
-				b = appendAddr(b, r, pick(r, asciiPeople))
-				b = append(b, '\n')
-			}
-		case hTo:
-			b = g.addrField(b, "To: ", g.ps.to)
-		case hCc:
-			b = g.addrField(b, "Cc: ", g.ps.cc)
-		case hBcc:
-			if bcc {
-				b = g.addrField(b, "Bcc: ", g.ps.to[:1])
-			}
-		case hSubject:
-			b = g.subjectField(b, parent)
-		case hMessageID:
-			b = append(b, "Message-ID: "...)
-			b = appendMessageID(b, g.seed, g.i)
-			b = append(b, '\n')
-		case hInReplyTo:
-			if parent >= 0 {
-				b = append(b, "In-Reply-To: "...)
-				b = appendMessageID(b, g.seed, parent)
-				b = append(b, '\n')
-			}
-		case hReferences:
-			b = g.references(b, parent)
-		case hMailer:
-			if mailer >= 0 {
-				b = append(b, mailers[mailer]...)
-				b = append(b, '\n')
-			}
-		case hMIMEVersion:
-			if ch.ctype != "" {
-				b = append(b, "MIME-Version: 1.0\n"...)
-			}
-		case hContent:
-			b = appendContentHeader(b, ch)
-		}
+		g.buf = g.field(g.buf, f, &hp)
 	}
-	g.buf = b
+}
+
+// field appends header field f, if the plan has it.
+func (g *gen) field(b []byte, f int, hp *headerPlan) []byte {
+	switch f {
+	case hReceived:
+		if hp.received {
+			b = g.received(b)
+		}
+	case hDate:
+		b = append(b, "Date: "...)
+		t := writeTime(g.seed, g.i).In(g.ps.from.zone)
+		b = t.AppendFormat(b, pick(&g.r, rfc5322Layouts))
+		b = append(b, '\n')
+	case hFrom:
+		b = g.fromField(b)
+	case hSender:
+		if hp.sender {
+			b = append(b, "Sender: owner-9fans@example.org\n"...)
+		}
+	case hReplyTo:
+		if hp.replyTo {
+			b = g.addrField(b, "Reply-To: ", []person{pick(&g.r, asciiPeople)})
+		}
+	case hTo:
+		b = g.addrField(b, "To: ", g.ps.to)
+	case hCc:
+		b = g.addrField(b, "Cc: ", g.ps.cc)
+	case hBcc:
+		if hp.bcc {
+			b = g.addrField(b, "Bcc: ", g.ps.to[:1])
+		}
+	case hSubject:
+		b = g.subjectField(b, hp.parent)
+	case hMessageID:
+		b = append(b, "Message-ID: "...)
+		b = appendMessageID(b, g.seed, g.i)
+		b = append(b, '\n')
+	case hInReplyTo:
+		if hp.parent >= 0 {
+			b = append(b, "In-Reply-To: "...)
+			b = appendMessageID(b, g.seed, hp.parent)
+			b = append(b, '\n')
+		}
+	case hReferences:
+		b = g.references(b, hp.parent)
+	case hMailer:
+		if hp.mailer >= 0 {
+			b = append(b, mailers[hp.mailer]...)
+			b = append(b, '\n')
+		}
+	case hMIMEVersion:
+		if hp.ch.ctype != "" {
+			b = append(b, "MIME-Version: 1.0\n"...)
+		}
+	case hContent:
+		b = appendContentHeader(b, hp.ch)
+	}
+	return b
 }
 
 // received appends a Received: field dated at delivery (RFC 5321 §4.4).

@@ -29,7 +29,9 @@ func writeMbox(w io.Writer, seed int64, n int, kindOf func(int) Kind) ([]int64, 
 		offsets = append(offsets, off)
 		line = appendEnvelope(line[:0], seed, i, k)
 		line = append(line, '\n')
-		bw.Write(line)
+		if _, err := bw.Write(line); err != nil { // the previous message's error sticks
+			return nil, fmt.Errorf("write mbox: %w", err)
+		}
 		m := g.message(seed, i, k)
 		written := writeEscaped(bw, m)
 		bw.WriteByte('\n')

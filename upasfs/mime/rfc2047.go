@@ -51,7 +51,8 @@ func DecodeHeader(s string) string {
 // wordStart returns the index of the "=?" that opens an encoded word
 // ending just before end (s[end-2:end] is "?="), not before start, or -1.
 // Between "=?" and "?=" there must be exactly two more '?' and no white
-// space.
+// space. (4e scans back to the third '?' and wants '=' just before it;
+// stopping there keeps the scan linear over a whole header.)
 func wordStart(s string, start, end int) int {
 	if end-2 < start || s[end-2] != '?' {
 		return -1
@@ -59,12 +60,13 @@ func wordStart(s string, start, end int) int {
 	quests := 0
 	for i := end - 3; i >= start; i-- {
 		switch s[i] {
-		case '=':
-			if quests == 3 && s[i+1] == '?' {
-				return i
-			}
 		case '?':
-			quests++
+			if quests++; quests == 3 {
+				if i-1 >= start && s[i-1] == '=' {
+					return i - 1
+				}
+				return -1
+			}
 		case ' ', '\t', '\n', '\r':
 			return -1
 		}

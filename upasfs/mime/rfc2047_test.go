@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-message"
 )
@@ -107,6 +108,63 @@ func TestToUTF8(t *testing.T) {
 		got, ok := toUTF8(tt.cs, []byte(tt.in))
 		if string(got) != tt.want || ok != tt.ok {
 			t.Errorf("toUTF8(%q, %q) = %q, %v; want %q, %v", tt.cs, tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// wordStartRef is 4e's rfc2047start, scanning back as far as it goes.
+func wordStartRef(s string, start, end int) int {
+	if end-2 < start || s[end-2] != '?' {
+		return -1
+	}
+	quests := 0
+	for i := end - 3; i >= start; i-- {
+		switch s[i] {
+		case '=':
+			if quests == 3 && s[i+1] == '?' {
+				return i
+			}
+		case '?':
+			quests++
+		case ' ', '\t', '\n', '\r':
+			return -1
+		}
+	}
+	return -1
+}
+
+// TestWordStartRef checks wordStart against 4e's scan on every prefix of
+// strings dense in '=', '?' and blanks.
+func TestWordStartRef(t *testing.T) {
+	alphabet := "=?a "
+	for n := 0; n < 1<<16; n++ {
+		var b []byte
+		for k := n; k > 0; k /= len(alphabet) {
+			b = append(b, alphabet[k%len(alphabet)])
+		}
+		s := string(b)
+		for end := 0; end <= len(s); end++ {
+			for start := 0; start <= end; start++ {
+				if got, want := wordStart(s, start, end), wordStartRef(s, start, end); got != want {
+					t.Fatalf("wordStart(%q, %d, %d) = %d, want %d", s, start, end, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestDecodeHeaderLinear checks that a long hostile header decodes in
+// linear time.
+func TestDecodeHeaderLinear(t *testing.T) {
+	for _, s := range []string{
+		strings.Repeat("a", 1<<20) + strings.Repeat("?=", 1<<19),
+		strings.Repeat("=?", 1<<20),
+		strings.Repeat("=?a?b?c", 1<<18) + "?=",
+	} {
+		start := time.Now()
+		DecodeHeader(s)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("DecodeHeader of %d bytes took %v", len(s), d)
 		}
 	}
 }

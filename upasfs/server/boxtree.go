@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"sync"
@@ -19,6 +20,26 @@ import (
 // `imap.subscribed`, new mailbox files, appended mail). ninep.Local
 // keeps every name inside the directory (decision 11) and gives L.*
 // files Plan 9's exclusive-use semantics (spec §1.8, §2.11).
+
+// plan9Err gives the client Plan 9's bare error text (decision 3), not
+// the host-side wrapping with the path.
+func plan9Err(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	switch {
+	case err == nil:
+		return nil
+	case ninep.IsLocked(err):
+		return errors.New("file locked")
+	case ninep.IsNotExist(err):
+		return errNoFile
+	case ninep.IsPermission(err):
+		return errPerm
+	}
+	return err
+}
 
 // A boxTree is one attach's view of a mail directory.
 type boxTree struct {
@@ -88,7 +109,7 @@ func (s *Server) walkBox(fid, newfid *srv9p.Fid, names []string) ([]plan9.Qid, e
 		}
 		d, err := bf.t.fs.Stat(p)
 		if err != nil {
-			return plan9.Qid{}, err
+			return plan9.Qid{}, plan9Err(err)
 		}
 		bf.path, bf.isDir = p, d.Qid.Type&plan9.QTDIR != 0
 		return d.Qid, nil
@@ -103,7 +124,7 @@ func (s *Server) openBox(fid *srv9p.Fid, mode uint8) error {
 	bf := state(fid).bf
 	f, err := bf.t.fs.Open(bf.path, mode)
 	if err != nil {
-		return err
+		return plan9Err(err)
 	}
 	bf.mu.Lock()
 	bf.f = f
@@ -119,7 +140,7 @@ func (s *Server) createBox(fid *srv9p.Fid, name string, perm plan9.Perm, mode ui
 	p := path.Join(bf.path, name)
 	f, err := bf.t.fs.Create(p, mode, perm)
 	if err != nil {
-		return plan9.Qid{}, err
+		return plan9.Qid{}, plan9Err(err)
 	}
 	d, err := f.Stat()
 	if err != nil {
@@ -139,7 +160,7 @@ func (s *Server) readBox(fid *srv9p.Fid, data []byte, off int64) (int, error) {
 		if off == 0 {
 			ents, err := bf.t.fs.ReadDir(bf.path)
 			if err != nil {
-				return 0, err
+				return 0, plan9Err(err)
 			}
 			bf.listed = ents
 		}
@@ -155,21 +176,23 @@ func (s *Server) readBox(fid *srv9p.Fid, data []byte, off int64) (int, error) {
 	if err == io.EOF {
 		err = nil
 	}
-	return n, err
+	return n, plan9Err(err)
 }
 
 func (s *Server) writeBox(fid *srv9p.Fid, data []byte, off int64) (int, error) {
-	return state(fid).bf.f.WriteAt(data, off)
+	n, err := state(fid).bf.f.WriteAt(data, off)
+	return n, plan9Err(err)
 }
 
 func (s *Server) statBox(fid *srv9p.Fid) (*plan9.Dir, error) {
 	bf := state(fid).bf
-	return bf.t.fs.Stat(bf.path)
+	d, err := bf.t.fs.Stat(bf.path)
+	return d, plan9Err(err)
 }
 
 func (s *Server) wstatBox(fid *srv9p.Fid, d *plan9.Dir) error {
 	bf := state(fid).bf
-	return bf.t.fs.Wstat(bf.path, d)
+	return plan9Err(bf.t.fs.Wstat(bf.path, d))
 }
 
 func (s *Server) removeBox(fid *srv9p.Fid) error {
@@ -178,5 +201,5 @@ func (s *Server) removeBox(fid *srv9p.Fid) error {
 		return errPerm
 	}
 	bf.closeFile()
-	return bf.t.fs.Remove(bf.path)
+	return plan9Err(bf.t.fs.Remove(bf.path))
 }

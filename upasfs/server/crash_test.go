@@ -61,7 +61,8 @@ func startChild(t *testing.T, root, sock string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	for i := 0; ; i++ {
-		if _, err := os.Stat(sock); err == nil {
+		if c, err := ninep.Dial("unix!" + sock); err == nil {
+			c.Close()
 			return cmd
 		}
 		if i > 500 {
@@ -99,6 +100,7 @@ func TestCrashDuringDelete(t *testing.T) {
 	defer os.RemoveAll(dir)
 	sock := filepath.Join(dir, "s")
 	rng := rand.New(rand.NewSource(1))
+	var tmpLeft, committed int // how the kills fell, to show the test bites
 	for r := 0; r < rounds; r++ {
 		child := startChild(t, root, sock)
 		fs, err := ninep.Mount("unix!"+sock, "glenda", "")
@@ -123,11 +125,18 @@ func TestCrashDuringDelete(t *testing.T) {
 			del = append(del, n)
 		}
 		go c.Delete("mbox", del...)
-		time.Sleep(time.Duration(rng.Intn(4000)) * time.Microsecond)
+		time.Sleep(time.Duration(rng.Intn(15000)) * time.Microsecond)
 		child.Process.Signal(syscall.SIGKILL)
 		child.Wait()
 		fs.Close()
+		if _, err := os.Stat(path + ".tmp"); err == nil {
+			tmpLeft++
+		}
+		if b, err := os.ReadFile(path); err == nil && len(splitMbox(b)) < len(nums) {
+			committed++
+		}
 	}
+	t.Logf("%d rounds: killed with a partial .tmp %d times, after the rename %d times", rounds, tmpLeft, committed)
 	child := startChild(t, root, sock)
 	defer func() { child.Process.Kill(); child.Wait() }()
 	fs, err := ninep.Mount("unix!"+sock, "glenda", "")

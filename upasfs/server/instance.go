@@ -134,13 +134,6 @@ func (ob *openBox) numbers() []int {
 	return ob.order
 }
 
-// numberOf returns m's number, or 0 if m is no longer live.
-func (ob *openBox) numberOf(m *Msg) int {
-	ob.mu.Lock()
-	defer ob.mu.Unlock()
-	return ob.nums[m]
-}
-
 // msgID returns a stable id for m's qids in this instance.
 func (ob *openBox) msgID(m *Msg) uint64 {
 	ob.mu.Lock()

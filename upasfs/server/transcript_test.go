@@ -27,12 +27,18 @@ import (
 //	mbox <user> <file> <fixture>     host: write testenv.Fixture(fixture) to box/<user>/<file>
 //	append <user> <file> <fixture>   host: append a fixture to that file
 //	host <user> <file>               host: the file's bytes, Go-quoted
+//	write <user> <file> <quoted>     host: write the file
+//	count <user> <file>              host: the number of messages in the file
+//	drop <user> <file> <k>           host: replace the file (a new inode) by one without its k-th message
 //	attach <id> <user> [aname]       a new 9P attach called <id>
 //	<id> ls <path>                   directory entry names, space separated
 //	<id> read <path>                 the file's bytes, Go-quoted
 //	<id> write <path> <quoted>       write a Go-quoted string; "ok" or the error
 //	<id> rm <path>                   Tremove; "ok" or the error
 //	<id> stat <path>                 "<name> <mode> <length>"
+//	<id> create <path> <perm>        create a file (octal perm, 'd' prefix for a directory)
+//	<id> hold <path>                 open the file and keep it open
+//	<id> release <path>              close what hold opened
 //	<id> clunk                       close the attach
 //
 // Errors are replied as "error: <text>".
@@ -49,11 +55,11 @@ func TestTranscripts(t *testing.T) {
 }
 
 type transcript struct {
-	t     *testing.T
-	root  string
-	emu   *testenv.Emulator
-	fsys  map[string]ninep.FS
-	users []string
+	t    *testing.T
+	root string
+	emu  *testenv.Emulator
+	fsys map[string]ninep.FS
+	held map[string]ninep.File
 }
 
 func runTranscript(t *testing.T, file string) {
@@ -62,7 +68,7 @@ func runTranscript(t *testing.T, file string) {
 		t.Fatal(err)
 	}
 	root := testenv.MailRoot(t, "glenda", "rob")
-	tr := &transcript{t: t, root: root, fsys: map[string]ninep.FS{}}
+	tr := &transcript{t: t, root: root, fsys: map[string]ninep.FS{}, held: map[string]ninep.File{}}
 	tr.emu = testenv.StartEmulator(t, root, server.Config{NoOpen: true})
 	sc := bufio.NewScanner(strings.NewReader(string(data)))
 	lineno := 0
@@ -128,6 +134,41 @@ func (tr *transcript) do(cmd string) string {
 			return "error: " + err.Error()
 		}
 		return strconv.Quote(string(b))
+	case "write":
+		data, err := strconv.Unquote(strings.TrimSpace(strings.SplitN(cmd, " "+f[2]+" ", 2)[1]))
+		if err != nil {
+			tr.t.Fatalf("write: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(tr.root, "box", f[1], f[2]), []byte(data), 0600); err != nil {
+			return "error: " + err.Error()
+		}
+		return "ok"
+	case "count":
+		b, err := os.ReadFile(filepath.Join(tr.root, "box", f[1], f[2]))
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		return strconv.Itoa(len(splitMbox(b)))
+	case "drop":
+		path := filepath.Join(tr.root, "box", f[1], f[2])
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		k, _ := strconv.Atoi(f[3])
+		var out []byte
+		for i, m := range splitMbox(b) {
+			if i+1 != k {
+				out = append(append(out, m...), '\n')
+			}
+		}
+		if err := os.WriteFile(path+".new", out, 0600); err != nil {
+			return "error: " + err.Error()
+		}
+		if err := os.Rename(path+".new", path); err != nil {
+			return "error: " + err.Error()
+		}
+		return "ok"
 	case "attach":
 		aname := ""
 		if len(f) > 3 {
@@ -194,6 +235,43 @@ func (tr *transcript) do(cmd string) string {
 			return "error: " + err.Error()
 		}
 		return fmt.Sprintf("%s %s %d", d.Name, d.Mode, d.Length)
+	case "create":
+		perm := arg(3)
+		var p plan9.Perm
+		if strings.HasPrefix(perm, "d") {
+			p, perm = plan9.DMDIR, perm[1:]
+		}
+		n, err := strconv.ParseUint(perm, 8, 32)
+		if err != nil {
+			tr.t.Fatalf("create: bad perm %q", arg(3))
+		}
+		mode := uint8(plan9.OWRITE)
+		if p&plan9.DMDIR != 0 {
+			mode = plan9.OREAD
+		}
+		fd, err := fs.Create(arg(2), mode, p|plan9.Perm(n))
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		fd.Close()
+		return "ok"
+	case "hold":
+		fd, err := fs.Open(arg(2), plan9.OREAD)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		tr.held[f[0]+" "+arg(2)] = fd
+		return "ok"
+	case "release":
+		fd := tr.held[f[0]+" "+arg(2)]
+		if fd == nil {
+			tr.t.Fatalf("release: %s not held", arg(2))
+		}
+		delete(tr.held, f[0]+" "+arg(2))
+		if err := fd.Close(); err != nil {
+			return "error: " + err.Error()
+		}
+		return "ok"
 	case "clunk":
 		fs.Close()
 		delete(tr.fsys, f[0])
