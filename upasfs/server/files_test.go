@@ -113,7 +113,7 @@ func checkMessage(t *testing.T, fs ninep.FS, dir string, rawunix []byte) {
 	eq("rawbody", body)
 	eq("lines", strconv.Itoa(strings.Count(body, "\n")))
 	eq("mimeheader", "")
-	eq("unixheader", "From "+strings.Fields(string(rawunix[:nl])+" ???")[1]+" "+files["unixdate"]+"\n")
+	eq("unixheader", "From "+strings.Fields(string(rawunix[:nl]) + " ???")[1]+" "+files["unixdate"]+"\n")
 	info := strings.Split(files["info"], "\n")
 	if len(info) != 17 || info[16] != "" {
 		t.Fatalf("%s/info has %d lines: %q", dir, len(info)-1, files["info"])

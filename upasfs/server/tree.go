@@ -49,7 +49,6 @@ type node struct {
 	listed []plan9.Dir
 }
 
-
 // walk1 steps n to the child called elem, with 4e's walk quirk: a name
 // not found that has a '.' after its first byte is cut at that '.' and
 // tried again (spec §1.2).
