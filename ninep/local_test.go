@@ -183,6 +183,14 @@ func TestLocalReadWrite(t *testing.T) {
 	if _, err := fsys.Open("sub", plan9.OWRITE); err == nil {
 		t.Error("Open(sub, OWRITE) succeeded")
 	}
+	f, err = fsys.Open("sub", plan9.OREAD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Read(p); err == nil || strings.Contains(err.Error(), root) {
+		t.Errorf("Read of a directory = %v, want an error without the host path", err)
+	}
 }
 
 func umask() os.FileMode {

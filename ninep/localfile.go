@@ -1,6 +1,7 @@
 package ninep
 
 import (
+	"io/fs"
 	"os"
 	"path"
 	"slices"
@@ -18,10 +19,34 @@ type localFile struct {
 	rclose bool   // ORCLOSE: remove on Close
 }
 
-func (f *localFile) Read(p []byte) (int, error)               { return f.f.Read(p) }
-func (f *localFile) ReadAt(p []byte, off int64) (int, error)  { return f.f.ReadAt(p, off) }
-func (f *localFile) Write(p []byte) (int, error)              { return f.f.Write(p) }
-func (f *localFile) WriteAt(p []byte, off int64) (int, error) { return f.f.WriteAt(p, off) }
+// relErr names the file by its name in the tree, not its host path, in
+// an *fs.PathError; io.EOF and other errors pass unchanged.
+func (f *localFile) relErr(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return &fs.PathError{Op: pe.Op, Path: f.rel, Err: pe.Err}
+	}
+	return err
+}
+
+func (f *localFile) Read(p []byte) (int, error) {
+	n, err := f.f.Read(p)
+	return n, f.relErr(err)
+}
+
+func (f *localFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := f.f.ReadAt(p, off)
+	return n, f.relErr(err)
+}
+
+func (f *localFile) Write(p []byte) (int, error) {
+	n, err := f.f.Write(p)
+	return n, f.relErr(err)
+}
+
+func (f *localFile) WriteAt(p []byte, off int64) (int, error) {
+	n, err := f.f.WriteAt(p, off)
+	return n, f.relErr(err)
+}
 
 // Close closes the file, which releases its lock, and removes it if it
 // was opened ORCLOSE.
@@ -32,13 +57,13 @@ func (f *localFile) Close() error {
 			err = rerr
 		}
 	}
-	return err
+	return f.relErr(err)
 }
 
 func (f *localFile) Stat() (*plan9.Dir, error) {
 	fi, err := f.f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, f.relErr(err)
 	}
 	return f.fs.dir(fi, f.rel), nil
 }
@@ -49,7 +74,7 @@ func (f *localFile) Stat() (*plan9.Dir, error) {
 func (f *localFile) ReadDir() ([]*plan9.Dir, error) {
 	infos, err := f.f.Readdir(-1)
 	if err != nil {
-		return nil, err
+		return nil, f.relErr(err)
 	}
 	dirs := make([]*plan9.Dir, 0, len(infos))
 	for _, fi := range infos {

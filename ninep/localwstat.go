@@ -14,7 +14,8 @@ import (
 // Length truncates, Mode sets the permission bits, Mtime sets the
 // modification time, and a new Name renames within the directory. As on
 // Plan 9, a rename onto an existing name fails ("file already exists"), the
-// DMDIR bit cannot change, and Uid and Gid cannot be set.
+// DMDIR bit cannot change, and Uid and Gid cannot be set. Unlike Plan 9's,
+// the changes are not atomic: a failure may leave earlier ones made.
 func (l *localFS) Wstat(name string, d *plan9.Dir) error {
 	rel, err := localName(name)
 	if err != nil {

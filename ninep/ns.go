@@ -3,6 +3,7 @@ package ninep
 import (
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -37,16 +38,24 @@ type binding struct {
 func NewNS() *NS { return &NS{} }
 
 // Bind binds tree at prefix, replacing any tree bound at the same prefix
-// (like bind(1) with MREPL).
+// (like bind(1) with MREPL). A nil tree removes the binding (unmount(1)).
+// Bind does not close a tree it replaces or removes.
 func (ns *NS) Bind(prefix string, tree FS) {
 	prefix = path.Clean("/" + prefix)
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
 	for i := range ns.binds {
 		if ns.binds[i].prefix == prefix {
-			ns.binds[i].tree = tree
+			if tree == nil {
+				ns.binds = slices.Delete(ns.binds, i, i+1)
+			} else {
+				ns.binds[i].tree = tree
+			}
 			return
 		}
+	}
+	if tree == nil {
+		return
 	}
 	ns.binds = append(ns.binds, binding{prefix, tree})
 	sort.SliceStable(ns.binds, func(i, j int) bool {

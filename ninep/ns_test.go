@@ -62,9 +62,22 @@ func TestNSRouting(t *testing.T) {
 		t.Errorf("Stat(/mail/fs) = %+v, %v", d, err)
 	}
 
-	ns.Bind("/mail/box/alice", localWith(t, "alice2")) // replaces
-	if got, _ := ns.ReadFile("/mail/box/alice/id"); string(got) != "alice2" {
-		t.Errorf("after rebinding: %q, want alice2", got)
+	old := localWith(t, "old")
+	defer old.Close()
+	ns.Bind("/mail/box/alice", old) // replaces
+	if got, _ := ns.ReadFile("/mail/box/alice/id"); string(got) != "old" {
+		t.Errorf("after rebinding: %q, want old", got)
+	}
+	ns.Bind("/mail/box/alice", nil) // unbinds: /mail/box's empty alice shows
+	if _, err := ns.ReadFile("/mail/box/alice/id"); !IsNotExist(err) {
+		t.Errorf("after unbinding: %v, want not exist", err)
+	}
+	if dirs, err := ns.ReadDir("/mail/box/alice"); err != nil || len(dirs) != 0 {
+		t.Errorf("after unbinding: ReadDir = %d entries, %v", len(dirs), err)
+	}
+	ns.Bind("/nothing", nil)
+	if _, err := ns.Stat("/nothing"); !IsNotExist(err) {
+		t.Errorf("Stat(/nothing) = %v", err)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"path"
 	"slices"
 	"sync"
@@ -16,8 +15,10 @@ import (
 )
 
 // Attach speaks 9P2000 over conn (asking for msize 128 KiB) and attaches
-// as user to the tree aname, returning its root. Attach owns conn from
-// then on: it is closed on failure and by the FS's Close.
+// as user to the tree aname, returning its root. conn is usually a
+// net.Conn; any byte stream will do (a pipe to a child's stdin/stdout).
+// Attach owns conn from then on: it is closed on failure and by the FS's
+// Close.
 //
 // The FS is safe for use by many goroutines: a fidGate keeps the client
 // from reusing a fid number before the server has answered its clunk.
@@ -25,7 +26,7 @@ import (
 // A plan9port upas/fs accepts only its own login as user, and one failed
 // attach poisons it (p9p-upasfs.md §6.1): pass the right name the first
 // time.
-func Attach(conn net.Conn, user, aname string) (FS, error) {
+func Attach(conn io.ReadWriteCloser, user, aname string) (FS, error) {
 	return attach(newFidGate(conn), user, aname)
 }
 

@@ -2,7 +2,7 @@ package ninep
 
 import (
 	"errors"
-	"net"
+	"io"
 )
 
 // errNoAttach explains what to do instead on Plan 9, where the 9fans
@@ -11,7 +11,7 @@ var errNoAttach = errors.New("ninep: 9P attach is not available on Plan 9: mount
 
 // Attach is not available on Plan 9; it closes conn and returns an error.
 // Mount the service and use Local on its mount point instead.
-func Attach(conn net.Conn, user, aname string) (FS, error) {
+func Attach(conn io.ReadWriteCloser, user, aname string) (FS, error) {
 	conn.Close()
 	return nil, errNoAttach
 }

@@ -6,33 +6,40 @@ import (
 	"math/rand/v2"
 )
 
-// genMbox returns a deterministic mbox of about size bytes: messages
-// with bodies of 300 B to 300+maxBody B (one in a hundred 5*maxBody),
-// with headers, a blank line,
-// body lines of varied length including ">From " lines, each message
-// ended by the separator blank line.
+// genMbox returns a deterministic mbox of about size bytes. Each
+// message has a From line, five header lines, a blank line and a body
+// of 300 B to 300+maxBody B (one in a hundred 5*maxBody), then the
+// separator blank line. Two bodies in three are text lines of varied
+// length with some ">From " lines; one in three is base64 in 76-byte
+// lines, as attachments are.
 func genMbox(seed uint64, size, maxBody int) []byte {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	var b bytes.Buffer
-	b.Grow(size + 256<<10)
+	b.Grow(size + 6*maxBody)
 	for i := 0; b.Len() < size; i++ {
 		genMsg(&b, rng, i, maxBody)
 	}
 	return b.Bytes()
 }
 
-// genText is the lowercase text body lines are cut from.
-var genText = func() string {
+// genText and genBase64 are what body lines are cut from: words with
+// some capitals and punctuation, and the base64 alphabet.
+var genText, genBase64 = genPool(" etaoinshrdlucmfwypvbgkjqxzETAOINSHRDLUCMFWYPVB.,", 6), genPool("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 1)
+
+// genPool returns 64 KB of bytes drawn from chars, the first ones
+// weighted w times more.
+func genPool(chars string, w int) string {
 	rng := rand.New(rand.NewPCG(7, 7))
 	t := make([]byte, 64<<10)
 	for i := range t {
-		t[i] = byte('a' + rng.IntN(26))
-		if rng.IntN(6) == 0 {
-			t[i] = ' '
+		k := rng.IntN(len(chars) + w*8)
+		if k >= len(chars) {
+			k = (k - len(chars)) % 8
 		}
+		t[i] = chars[k]
 	}
 	return string(t)
-}()
+}
 
 // genMsg appends message i to b.
 func genMsg(b *bytes.Buffer, rng *rand.Rand, i, maxBody int) {
@@ -43,14 +50,18 @@ func genMsg(b *bytes.Buffer, rng *rand.Rand, i, maxBody int) {
 	if rng.IntN(100) == 0 {
 		n = 5 * maxBody
 	}
+	base64 := rng.IntN(3) == 0
 	for end := b.Len() + n; b.Len() < end; {
-		if rng.IntN(50) == 0 {
+		pool, w := genText, rng.IntN(78)
+		switch {
+		case base64:
+			pool, w = genBase64, 76
+		case rng.IntN(50) == 0:
 			b.WriteString(">From the archives\n")
 			continue
 		}
-		w := rng.IntN(78)
-		o := rng.IntN(len(genText) - w)
-		b.WriteString(genText[o : o+w])
+		o := rng.IntN(len(pool) - w)
+		b.WriteString(pool[o : o+w])
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // every charset go-message knows (decision 2)
 )
 
 // decodeTransfer undoes a Content-Transfer-Encoding (spec §1.4 body).

@@ -40,6 +40,16 @@ func Parse(src io.ReaderAt, off, n int64, digest string, ignore []string) (*Part
 	if off < 0 || n < 0 {
 		return nil, fmt.Errorf("mime: parse message at %d: bad length %d", off, n)
 	}
+	if n > 0 {
+		// Offsets are trusted from here on: the last byte must exist.
+		var last [1]byte
+		if m, err := src.ReadAt(last[:], off+n-1); m != 1 {
+			if err == nil || err == io.EOF {
+				err = fmt.Errorf("%d bytes run past the end of the file", n)
+			}
+			return nil, fmt.Errorf("mime: parse message at %d: %w", off, err)
+		}
+	}
 	br := readers.Get().(*bufio.Reader)
 	defer func() {
 		br.Reset(nil)

@@ -176,3 +176,13 @@ func TestMalformed(t *testing.T) {
 		})
 	}
 }
+
+func TestParseShortSource(t *testing.T) {
+	msg := "From a b\n\nbody\n"
+	if _, err := Parse(strings.NewReader(msg), 0, int64(len(msg))+1, "", nil); err == nil {
+		t.Error("section past the end of the source accepted")
+	}
+	if _, err := Parse(strings.NewReader(msg), 0, 0, "", nil); err != nil {
+		t.Errorf("empty section: %v", err)
+	}
+}
