@@ -3,6 +3,7 @@
 package ninep
 
 import (
+	"bufio"
 	"encoding/binary"
 	"io"
 	"sync"
@@ -59,8 +60,9 @@ func newFidGate(rwc io.ReadWriteCloser) *fidGate {
 // readLoop moves replies from the transport to the queue, releasing a
 // clunked fid number when its reply (Rclunk, Rremove or Rerror) arrives.
 func (g *fidGate) readLoop() {
+	br := bufio.NewReaderSize(g.rwc, 64<<10)
 	for {
-		msg, err := readMsg(g.rwc)
+		msg, err := readMsg(br)
 		g.mu.Lock()
 		if err != nil {
 			g.err = err

@@ -1,6 +1,7 @@
 package ninep
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"net"
@@ -39,8 +40,16 @@ func Serve(l net.Listener, srv *srv9p.Server) error {
 // client hangs up. Each conversation has its own fids, so one srv may
 // serve many connections at once.
 func ServeConn(c io.ReadWriteCloser, srv *srv9p.Server) {
-	srv.Serve(c, c)
+	// srv9p reads each request with two small reads; a buffer turns a
+	// burst of pipelined requests into one system call.
+	srv.Serve(bufferedReader{bufio.NewReaderSize(c, 64<<10), c}, c)
 	c.Close()
+}
+
+// bufferedReader reads through a bufio.Reader and closes the conn.
+type bufferedReader struct {
+	*bufio.Reader
+	io.Closer
 }
 
 // ServeStdio serves one conversation on standard input and output, as a

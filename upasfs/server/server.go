@@ -168,20 +168,8 @@ func (s *Server) open(ctx context.Context, fid *srv9p.Fid, mode uint8) error {
 	case kTop, kBox, kMsg:
 		return nil // listed at the read at offset 0
 	}
-	p, g, err := n.ob.box.parse(n.m)
+	r, size, g, err := n.content(mime.Files[n.file])
 	if err != nil {
-		return err
-	}
-	if len(n.part) > 0 {
-		p = p.Lookup(n.part)
-	}
-	if p == nil {
-		g.decRef()
-		return errNoFile
-	}
-	r, size, err := p.Content(mime.Files[n.file])
-	if err != nil {
-		g.decRef()
 		return err
 	}
 	n.r, n.size, n.gen = r, size, g

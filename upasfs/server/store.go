@@ -89,6 +89,8 @@ type Msg struct {
 	loc  mbox.Msg // guarded by Box.mu
 	gen  *fileGen // guarded by Box.mu
 	gone bool     // deleted or vanished from the file; guarded by Box.mu
+
+	info atomic.Pointer[[]byte] // the info file, once made (fixed by the digest)
 }
 
 // location returns where m's bytes are now, with a reference on the

@@ -211,22 +211,14 @@ func (n *node) stat() (*plan9.Dir, error) {
 // contentSize is the stat length of a file. As in 4e, `body` reports
 // the undecoded length (spec §1.4: decoding happens at open).
 func (n *node) contentSize() (int64, error) {
-	p, g, err := n.ob.box.parse(n.m)
-	if err != nil {
-		return 0, err
-	}
-	defer g.decRef()
-	if len(n.part) > 0 {
-		p = p.Lookup(n.part)
-		if p == nil {
-			return 0, errNoFile
-		}
-	}
 	name := mime.Files[n.file]
 	if name == "body" {
 		name = "rawbody"
 	}
-	_, size, err := p.Content(name)
+	_, size, g, err := n.content(name)
+	if g != nil {
+		g.decRef()
+	}
 	return size, err
 }
 

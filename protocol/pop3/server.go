@@ -1,0 +1,156 @@
+// Package pop3 is a POP3 server over a upasfs: RFC 1939 with CAPA (RFC
+// 2449), STLS (RFC 2595), AUTH (RFC 5034) and Plan 9's SYNC, speaking
+// the wire text of Plan 9's upas/pop3 (spec §3) where the RFCs allow,
+// with its bugs (spec §5.10) fixed. All mail is reached through 9P:
+// the session's name space (protocol/mailfs) and package upasfs.
+package pop3
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"p9mail/protocol/auth"
+	"p9mail/protocol/mailfs"
+)
+
+// Limits and their defaults. Each is a Config field.
+const (
+	// DefaultIdleTimeout: RFC 1939 §3 asks for at least 10 minutes.
+	DefaultIdleTimeout = 10 * time.Minute
+	// DefaultMaxLine bounds a command line, CRLF included. RFC 2449 §4
+	// allows 255 octets for a command; SASL responses (RFC 5034 §4) are
+	// longer, so the bound is that of Plan 9's pop3, 1024.
+	DefaultMaxLine = 1024
+	// DefaultMaxConns bounds concurrent connections per Serve.
+	DefaultMaxConns = 200
+)
+
+// Config is what a Server needs. Zero values get the defaults above.
+type Config struct {
+	Source *mailfs.Source // the mail
+	Keys   *auth.Keys     // the users' secrets
+
+	// TLS, if set, enables STLS and implicit TLS (-t, -k).
+	TLS *tls.Config
+	// AllowPlain accepts clear-text passwords (USER/PASS, AUTH PLAIN and
+	// LOGIN) without TLS (-p). With TLS active they are always accepted.
+	AllowPlain bool
+	// Preauth, if set, makes every session pre-authenticated as this
+	// user on this mailbox file (-a), as under a login that already
+	// happened.
+	Preauth, PreauthBox string
+	// Domain is the domain in APOP challenges (spec §3.2).
+	Domain string
+	// RatifyDir, if set, gets <dir>/trusted/<peer>#32 after each login
+	// (-r, spec §3.1); Peer overrides the connection's remote address.
+	RatifyDir string
+	Peer      netip.Addr
+	// Debug, if set, gets a protocol trace (-d): client lines as read,
+	// replies prefixed "-> ".
+	Debug io.Writer
+	Log   *slog.Logger
+
+	IdleTimeout time.Duration
+	MaxLine     int
+	MaxConns    int
+	Delay       auth.Delay // failed-login delays and limit
+}
+
+// A Server serves POP3 sessions.
+type Server struct {
+	cfg Config
+
+	debugMu sync.Mutex
+	sizes   sizeCache // RETR sizes by digest, shared by sessions
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Source == nil || cfg.Keys == nil && cfg.Preauth == "" {
+		return nil, errors.New("pop3: no mail source or keys")
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.MaxLine <= 0 {
+		cfg.MaxLine = DefaultMaxLine
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.Domain == "" {
+		cfg.Domain = "localhost"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.PreauthBox == "" {
+		cfg.PreauthBox = "mbox"
+	}
+	return &Server{cfg: cfg}, nil
+}
+
+// Serve accepts connections on l until it is closed. With implicitTLS
+// each connection starts with a TLS handshake (port 995 style).
+func (s *Server) Serve(l net.Listener, implicitTLS bool) error {
+	sem := make(chan struct{}, s.cfg.MaxConns)
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		select {
+		case sem <- struct{}{}:
+			go func() {
+				defer func() { <-sem }()
+				s.ServeConn(c, implicitTLS)
+			}()
+		default:
+			go func() {
+				c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+				io.WriteString(c, "-ERR [SYS/TEMP] too many connections, try later\r\n")
+				c.Close()
+			}()
+		}
+	}
+}
+
+// ServeConn runs one session on c and closes it.
+func (s *Server) ServeConn(c net.Conn, implicitTLS bool) {
+	defer c.Close()
+	if implicitTLS {
+		if s.cfg.TLS == nil {
+			return
+		}
+		tc := tls.Server(c, s.cfg.TLS)
+		tc.SetDeadline(time.Now().Add(time.Minute))
+		if err := tc.Handshake(); err != nil {
+			s.cfg.Log.Info("tls handshake", "peer", c.RemoteAddr(), "err", err)
+			return
+		}
+		tc.SetDeadline(time.Time{})
+		c = tc
+	}
+	ss := newSession(s, c)
+	ss.run()
+}
+
+// ServeStdio runs one session on standard input and output, as
+// listen(8), inetd or a systemd socket unit with Accept=yes start it.
+func (s *Server) ServeStdio(c net.Conn) {
+	s.ServeConn(c, false)
+}
