@@ -139,15 +139,10 @@ func (l *localFS) Create(name string, mode uint8, perm plan9.Perm) (File, error)
 		return l.open("create", name, os.O_RDONLY, 0, false, mode&plan9.ORCLOSE != 0)
 	}
 	flags := openFlags(mode) | os.O_CREATE
-	fperm := fs.FileMode(perm & 0777)
 	if perm&plan9.DMAPPEND != 0 {
 		flags |= os.O_APPEND
-		fperm |= fs.ModeAppend
 	}
-	if perm&plan9.DMEXCL != 0 {
-		fperm |= fs.ModeExclusive // honoured on Plan 9 only
-	}
-	return l.open("create", name, flags, fperm, true, mode&plan9.ORCLOSE != 0)
+	return l.open("create", name, flags, hostPerm(perm), true, mode&plan9.ORCLOSE != 0)
 }
 
 func (l *localFS) Remove(name string) error {

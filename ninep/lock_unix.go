@@ -4,8 +4,11 @@ package ninep
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"syscall"
+
+	"9fans.net/go/plan9"
 )
 
 // lockExclusive takes a non-blocking flock(2) exclusive lock on f, the
@@ -35,3 +38,7 @@ func lockExclusive(f *os.File) error {
 	}
 	return lerr
 }
+
+// hostPerm keeps the permission bits only: Unix has no lasting
+// append-only or exclusive-use mode (L.* files get flock instead).
+func hostPerm(perm plan9.Perm) fs.FileMode { return fs.FileMode(perm & 0777) }

@@ -1,0 +1,236 @@
+package pop3
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-sasl"
+
+	"p9mail/protocol/auth"
+	"p9mail/protocol/mailfs"
+)
+
+// authCommand handles the AUTHORIZATION state commands (RFC 1939 §4,
+// RFC 5034, RFC 2595).
+func (s *session) authCommand(verb, arg string) {
+	switch verb {
+	case "USER":
+		if arg == "" {
+			s.reply("-ERR USER requires argument")
+			return
+		}
+		s.user = arg
+		s.reply("+OK")
+	case "PASS":
+		s.pass(arg)
+	case "APOP":
+		s.apop(arg)
+	case "AUTH":
+		s.authSASL(arg)
+	case "STLS":
+		s.stls()
+	}
+}
+
+func (s *session) pass(arg string) {
+	if !s.plainAllowed() {
+		s.reply("-ERR [AUTH] password in the clear disallowed; use STLS or APOP")
+		return
+	}
+	if s.user == "" {
+		s.reply("-ERR USER first")
+		return
+	}
+	user := s.user
+	s.user = ""
+	if err := s.cfg.Keys.CheckPassword(user, arg); err != nil {
+		s.failed(user, err)
+		return
+	}
+	s.loggedIn(user)
+}
+
+// apop checks "APOP name digest" against the greeting's challenge
+// (RFC 1939 §7, spec §3.2).
+func (s *session) apop(arg string) {
+	f := strings.Fields(arg)
+	if len(f) != 2 {
+		s.reply("-ERR APOP requires a name and a digest")
+		return
+	}
+	if err := s.cfg.Keys.CheckAPOP(f[0], s.challenge, f[1]); err != nil {
+		s.failed(f[0], err)
+		return
+	}
+	s.loggedIn(f[0])
+}
+
+// authSASL runs "AUTH mechanism [initial-response]" (RFC 5034 §4).
+// AUTH alone lists the mechanisms, as many clients expect.
+func (s *session) authSASL(arg string) {
+	mechs := []string{"CRAM-MD5"}
+	if s.plainAllowed() {
+		mechs = append(mechs, "PLAIN", "LOGIN")
+	}
+	if arg == "" {
+		s.reply("+OK")
+		for _, m := range mechs {
+			s.reply("%s", m)
+		}
+		s.reply(".")
+		return
+	}
+	name, initial, hasInitial := strings.Cut(arg, " ")
+	name = strings.ToUpper(name)
+	var user string
+	done := func(u string) { user = u }
+	var srv sasl.Server
+	switch {
+	case name == "CRAM-MD5":
+		srv = auth.NewCRAMMD5Server(s.cfg.Keys, auth.NewChallenge(s.cfg.Domain), done)
+	case name == "PLAIN" && s.plainAllowed():
+		srv = auth.NewPlainServer(s.cfg.Keys, done)
+	case name == "LOGIN" && s.plainAllowed():
+		srv = auth.NewLoginServer(s.cfg.Keys, done)
+	default:
+		s.reply("-ERR unsupported authentication mechanism %s", sanitize(name))
+		return
+	}
+	var resp []byte
+	if hasInitial {
+		if initial != "=" {
+			var err error
+			if resp, err = base64.StdEncoding.DecodeString(initial); err != nil {
+				s.reply("-ERR invalid base64 in initial response")
+				return
+			}
+		} else {
+			resp = []byte{}
+		}
+	}
+	for {
+		chal, finished, err := srv.Next(resp)
+		if err != nil {
+			s.failed(user, err)
+			return
+		}
+		if finished {
+			break
+		}
+		s.reply("+ %s", base64.StdEncoding.EncodeToString(chal))
+		s.flush()
+		line, err := s.readLine()
+		if err != nil {
+			if err == errLineTooLong {
+				s.reply("-ERR line too long")
+				return
+			}
+			s.quit = true
+			return
+		}
+		if line == "*" {
+			s.reply("-ERR authentication cancelled")
+			return
+		}
+		if resp, err = base64.StdEncoding.DecodeString(line); err != nil {
+			s.reply("-ERR invalid base64 in response")
+			return
+		}
+	}
+	if user == "" {
+		s.failed("", errors.New("no user"))
+		return
+	}
+	s.loggedIn(user)
+}
+
+// stls starts TLS on the connection (RFC 2595 §4).
+func (s *session) stls() {
+	switch {
+	case s.tls:
+		s.reply("-ERR tls already started")
+		return
+	case s.cfg.TLS == nil:
+		s.reply("-ERR don't have any tls credentials")
+		return
+	case s.r.Buffered() > 0:
+		// Plaintext pipelined after STLS could be injected into the
+		// TLS session (CVE-2011-0411 style): refuse.
+		s.reply("-ERR data after STLS")
+		s.quit = true
+		return
+	}
+	s.reply("+OK Begin TLS negotiation")
+	s.w.Flush()
+	tc := tls.Server(s.conn, s.cfg.TLS)
+	tc.SetDeadline(time.Now().Add(time.Minute))
+	if err := tc.Handshake(); err != nil {
+		s.cfg.Log.Info("stls handshake", "peer", s.peer, "err", err)
+		s.quit = true
+		return
+	}
+	tc.SetDeadline(time.Time{})
+	s.conn, s.tls = tc, true
+	s.r.Reset(tc)
+	s.w.Reset(tc)
+	s.user = "" // RFC 2595 §4: forget what was said in the clear
+}
+
+// failed answers a failed login after the escalating delay, which only
+// this session sleeps (spec §3.2); past the limit the session ends.
+func (s *session) failed(user string, err error) {
+	s.failures++
+	s.cfg.Log.Info("pop3 login failed", "user", sanitize(user), "peer", s.peer, "err", err)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.IdleTimeout)
+	defer cancel()
+	s.flush()
+	if !s.cfg.Delay.Wait(ctx, s.failures) {
+		s.reply("-ERR [AUTH] authentication failed; server exiting")
+		s.quit = true
+		return
+	}
+	s.reply("-ERR [AUTH] authentication failed")
+}
+
+// loggedIn opens the maildrop of a user whose credentials are good.
+func (s *session) loggedIn(user string) {
+	err := s.login(user, "mbox")
+	switch {
+	case errors.Is(err, errInUse):
+		s.reply("-ERR [IN-USE] maildrop is locked by another session")
+		return
+	case err != nil:
+		s.cfg.Log.Warn("pop3 maildrop", "user", user, "err", err)
+		s.reply("-ERR [SYS/TEMP] cannot open maildrop: %v", err)
+		return
+	}
+	if s.cfg.RatifyDir != "" && s.peer.IsValid() {
+		if err := auth.Ratify(s.cfg.RatifyDir, s.peer); err != nil {
+			s.cfg.Log.Warn("pop3 ratify", "peer", s.peer, "err", err)
+		}
+	}
+	s.cfg.Log.Info("pop3 login", "user", user, "peer", s.peer)
+	n, size := s.drop.stat()
+	s.reply("+OK mailbox is %s has %d message%s (%d octets)", mailfs.MboxPath(user, s.drop.file), n, plural(n), size)
+}
+
+// login opens user's mailbox file as the session's maildrop.
+func (s *session) login(user, file string) error {
+	d, err := openMaildrop(s.srv, user, file)
+	if err != nil {
+		return err
+	}
+	s.drop = d
+	return nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,245 @@
+package pop3
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"9fans.net/go/plan9"
+
+	"p9mail/ninep"
+	"p9mail/protocol/mailfs"
+	"p9mail/upasfs"
+)
+
+// errInUse: another session holds the maildrop (RFC 1939 §8, RFC 2449
+// IN-USE).
+var errInUse = errors.New("maildrop in use")
+
+// A maildrop is an authenticated session's view of the user's mailbox:
+// a snapshot of its messages at login (spec §3.3; mail that arrives
+// later is shown to the next session), their deletion marks, and the
+// lock that keeps other sessions out.
+type maildrop struct {
+	user string
+	file string // mailbox file name in the user's mail directory
+	ns   *ninep.NS
+	fs   *upasfs.Client
+	box  string     // the session's upasfs mailbox name
+	lock ninep.File // L.pop3.<file>, exclusive-use while open
+	msgs []*message
+}
+
+type message struct {
+	num       int    // upasfs message number
+	uidl      string // digest, ".k" for later duplicates (decision 15)
+	size      int64  // octets RETR sends, before dot-stuffing (decision 16)
+	deleted   bool   // marked by DELE
+	committed bool   // deleted from the mailbox by SYNC
+}
+
+var boxSeq atomic.Int64
+
+// openMaildrop builds user's name space, takes the maildrop lock and
+// reads the message list, digests and sizes.
+func openMaildrop(srv *Server, user, file string) (*maildrop, error) {
+	ns, err := srv.cfg.Source.Namespace(user)
+	if err != nil {
+		return nil, err
+	}
+	d := &maildrop{user: user, file: file, ns: ns, fs: upasfs.New(ns, mailfs.FSDir)}
+	// One session at a time: an exclusive-use lock file beside the
+	// mailbox, released however the session ends (the 9P clunk or the
+	// process exit drops it).
+	lockName := mailfs.MboxPath(user, "L.pop3."+file)
+	d.lock, err = ns.Create(lockName, plan9.ORDWR, plan9.DMEXCL|0600)
+	if err != nil {
+		ns.Close()
+		if ninep.IsLocked(err) {
+			return nil, errInUse
+		}
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	d.box = fmt.Sprintf("pop3.%d.%d", os.Getpid(), boxSeq.Add(1))
+	if err := d.fs.Open(mailfs.MboxPath(user, file), d.box); err != nil {
+		d.close()
+		if ninep.IsNotExist(err) {
+			// No mailbox file yet: an empty maildrop.
+			return d, nil
+		}
+		return nil, fmt.Errorf("open mailbox: %w", err)
+	}
+	if err := d.load(&srv.sizes); err != nil {
+		d.close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// load reads the message numbers, the digests (UIDL) and the sizes,
+// many requests in flight (DESIGN.md "Speed").
+func (d *maildrop) load(cache *sizeCache) error {
+	nums, err := d.fs.List(d.box)
+	if err != nil {
+		return fmt.Errorf("list: %w", err)
+	}
+	digests, err := d.fs.ReadFiles(d.box, nums, upasfs.FileDigest)
+	if err != nil {
+		return fmt.Errorf("digests: %w", err)
+	}
+	seen := make(map[string]int)
+	var msgs []*message
+	for i, dg := range digests {
+		if dg == nil {
+			continue // vanished meanwhile
+		}
+		uidl := string(dg)
+		seen[uidl]++
+		if k := seen[uidl]; k > 1 {
+			uidl += "." + strconv.Itoa(k)
+		}
+		msgs = append(msgs, &message{num: nums[i], uidl: uidl, size: -1})
+		if size, ok := cache.get(string(dg)); ok {
+			msgs[len(msgs)-1].size = size
+		}
+	}
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	for _, m := range msgs {
+		if m.size >= 0 {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(m *message) {
+			defer func() { <-sem; wg.Done() }()
+			size, err := d.measure(m)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
+			}
+			m.size = size
+			cache.put(m.uidl[:min(len(m.uidl), 40)], size)
+		}(m)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return fmt.Errorf("sizes: %w", firstErr)
+	}
+	d.msgs = msgs
+	return nil
+}
+
+// measure reads message m's raw file to learn its exact wire size.
+func (d *maildrop) measure(m *message) (int64, error) {
+	f, err := d.fs.OpenFile(d.box, m.num, nil, upasfs.FileRaw)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return wireSize(f)
+}
+
+// get returns message n (1-based) unless it is out of range or deleted.
+func (d *maildrop) get(n int) *message {
+	if n < 1 || n > len(d.msgs) || d.msgs[n-1].deleted {
+		return nil
+	}
+	return d.msgs[n-1]
+}
+
+// stat returns the count and total size of the messages not deleted.
+func (d *maildrop) stat() (int, int64) {
+	var n int
+	var size int64
+	for _, m := range d.msgs {
+		if !m.deleted {
+			n++
+			size += m.size
+		}
+	}
+	return n, size
+}
+
+// raw opens message m's stored bytes.
+func (d *maildrop) raw(m *message) (io.ReadCloser, error) {
+	return d.fs.OpenFile(d.box, m.num, nil, upasfs.FileRaw)
+}
+
+// commit deletes the marked messages from the mailbox, all in one ctl
+// write (spec §3.4); they stay marked, and RSET no longer revives them.
+func (d *maildrop) commit() error {
+	var nums []int
+	var ms []*message
+	for _, m := range d.msgs {
+		if m.deleted && !m.committed {
+			nums = append(nums, m.num)
+			ms = append(ms, m)
+		}
+	}
+	if len(nums) == 0 {
+		return nil
+	}
+	if err := d.fs.Delete(d.box, nums...); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		m.committed = true
+	}
+	return nil
+}
+
+// reset clears the deletion marks not yet committed (RFC 1939 RSET).
+func (d *maildrop) reset() {
+	for _, m := range d.msgs {
+		if !m.committed {
+			m.deleted = false
+		}
+	}
+}
+
+// close ends the session's use of the mailbox and releases the lock.
+func (d *maildrop) close() {
+	if d.box != "" {
+		d.fs.Close(d.box)
+	}
+	if d.lock != nil {
+		d.lock.Close()
+	}
+	d.ns.Close()
+}
+
+// A sizeCache remembers wire sizes by digest: the digest fixes the
+// bytes, so the size never changes (DESIGN.md "Speed").
+type sizeCache struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+const maxSizeCache = 1 << 20
+
+func (c *sizeCache) get(digest string) (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.m[digest]
+	return s, ok
+}
+
+func (c *sizeCache) put(digest string, size int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxSizeCache {
+		c.m = make(map[string]int64)
+	}
+	c.m[digest] = size
+}

@@ -1,0 +1,516 @@
+package server_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"os/user"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"9fans.net/go/plan9"
+
+	"p9mail/ninep"
+	"p9mail/testenv"
+	"p9mail/upasfs/server"
+)
+
+// p9pEnv names a plan9port upas/fs binary ($PLAN9/bin/upas/fs) to
+// compare the emulator with. Its 9pserve must be in $PLAN9/bin; PLAN9
+// defaults to three levels above the binary.
+const p9pEnv = "P9MAIL_P9P_UPASFS"
+
+// p9pMtime is the mtime of both copies of a mailbox: message files and
+// directories carry it (spec §1.2; p9p-upasfs.md §2).
+var p9pMtime = time.Unix(1736157600, 0)
+
+// TestCompareP9P serves the same mailboxes with a real plan9port upas/fs
+// and with the emulator, walks both trees completely (every message,
+// every part directory, every file) and compares directory entries and
+// file contents byte for byte. Differences in knownDiffs are counted and
+// logged; any other difference fails. See docs/upasfs.md.
+func TestCompareP9P(t *testing.T) {
+	bin := os.Getenv(p9pEnv)
+	if bin == "" {
+		t.Skipf("set %s to a plan9port upas/fs binary (and PLAN9 to its root) to compare the emulator with it", p9pEnv)
+	}
+	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
+		t.Skip("needs /proc to find the processes upas/fs -s leaves behind")
+	}
+	u, err := user.Current()
+	if err != nil {
+		t.Fatalf("login name: %v", err)
+	}
+	for _, name := range append(testenv.FixtureNames(), "mime-extra", "gen200") {
+		t.Run(name, func(t *testing.T) {
+			data := testenv.Fixture(name)
+			switch name {
+			case "mime-extra": // the MIME parser's edge cases
+				if data, err = os.ReadFile("../mime/testdata/extra.mbox"); err != nil {
+					t.Fatal(err)
+				}
+			case "gen200":
+				if testing.Short() {
+					t.Skip("200 messages through 9pserve take about 30 s")
+				}
+				var b bytes.Buffer
+				if _, err := testenv.WriteMbox(&b, 1, 200); err != nil {
+					t.Fatal(err)
+				}
+				data = b.Bytes()
+			}
+			c := &comparison{t: t, known: map[string]*knownCount{}}
+			c.theirsAddr, c.theirs = startP9P(t, bin, u.Username, data)
+			c.oursAddr, c.ours = startOurs(t, u.Username, data)
+			c.probe()
+			c.compareRoot()
+			c.compareDir("")
+			c.report()
+		})
+	}
+}
+
+// startOurs serves data as the file box/<login>/cmp, given as
+// Config.File (upas/fs -f) so that it shows up as "mbox", and attaches.
+func startOurs(t *testing.T, login string, data []byte) (string, ninep.FS) {
+	root := testenv.MailRoot(t, login)
+	file := testenv.WriteFixture(t, root, login, "cmp", data)
+	if err := os.Chtimes(file, p9pMtime, p9pMtime); err != nil {
+		t.Fatal(err)
+	}
+	emu := testenv.StartEmulator(t, root, server.Config{File: file})
+	return emu.Addr, emu.Mount(t, login, "")
+}
+
+// startP9P runs `upas/fs -s -p -f <copy of data>` with a private
+// NAMESPACE, USER set to the login and HOME in a temp dir, and attaches
+// through its 9pserve as the login (a wrong uname would poison it,
+// p9p-upasfs.md §6.1). Both processes it leaves behind are killed by PID
+// when the test ends (§10).
+func startP9P(t *testing.T, bin, login string, data []byte) (string, ninep.FS) {
+	dir, err := os.MkdirTemp("", "p9c") // short: the socket path is limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	ns, file := filepath.Join(dir, "ns"), filepath.Join(dir, "box")
+	sock := filepath.Join(ns, "upasfs")
+	if err := os.Mkdir(ns, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(file, p9pMtime, p9pMtime); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killP9P(t, file, sock) })
+	logf, err := os.Create(filepath.Join(dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin, "-s", "-p", "-f", file)
+	cmd.Env = p9pEnviron(bin, login, dir, ns)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, logf, logf // a pipe would wait for the daemons
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v; output: %s", bin, err, readLog(dir))
+	}
+	for i := 0; ; i++ {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("no socket %s after 10 s; output: %s", sock, readLog(dir))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	fsys, err := ninep.Mount("unix!"+sock, login, "")
+	if err != nil {
+		t.Fatalf("attach to upas/fs: %v", err)
+	}
+	t.Cleanup(func() { fsys.Close() })
+	return "unix!" + sock, fsys
+}
+
+func readLog(dir string) string {
+	b, _ := os.ReadFile(filepath.Join(dir, "log"))
+	return string(b)
+}
+
+// p9pEnviron is our environment with NAMESPACE, USER, HOME, PLAN9 and
+// PATH ($PLAN9/bin first, for 9pserve) replaced.
+func p9pEnviron(bin, login, home, ns string) []string {
+	p9 := os.Getenv("PLAN9")
+	if p9 == "" {
+		p9 = filepath.Dir(filepath.Dir(filepath.Dir(bin))) // $PLAN9/bin/upas/fs
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "NAMESPACE", "USER", "HOME", "PLAN9", "PATH":
+		default:
+			env = append(env, kv)
+		}
+	}
+	return append(env, "NAMESPACE="+ns, "USER="+login, "HOME="+home, "PLAN9="+p9,
+		"PATH="+filepath.Join(p9, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+}
+
+// killP9P kills, by PID, the upas/fs processes serving file and the
+// 9pserve listening on sock: their command lines name our temp dir, so
+// nothing else matches.
+func killP9P(t *testing.T, file, sock string) {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Errorf("kill upas/fs: %v", err)
+		return
+	}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+		n := len(args)
+		ours := n >= 3 && args[n-2] == "-f" && args[n-1] == file ||
+			n >= 2 && filepath.Base(args[0]) == "9pserve" && args[n-1] == "unix!"+sock
+		if ours {
+			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+				t.Logf("kill %d (%s): %v", pid, strings.Join(args, " "), err)
+			}
+		}
+	}
+}
+
+// A comparison walks the emulator's tree (ours) and upas/fs's (theirs).
+type comparison struct {
+	t                    *testing.T
+	ours, theirs         ninep.FS
+	oursAddr, theirsAddr string
+
+	dirs, files, bytes int
+	known              map[string]*knownCount
+	unexpected         int
+}
+
+type knownCount struct {
+	n       int
+	example string
+}
+
+// maxReported caps the unexpected differences printed per mailbox.
+const maxReported = 40
+
+// A diff is one difference: field of path is ours in the emulator and
+// theirs in upas/fs. files and theirFiles hold the contents of the
+// files in path's directory, for context.
+type diff struct {
+	path, field       string
+	ours, theirs      string
+	files, theirFiles map[string]string
+}
+
+func (d diff) String() string {
+	return fmt.Sprintf("%s %s: ours %q, theirs %q", d.path, d.field, trunc(d.ours), trunc(d.theirs))
+}
+
+// differ records a difference: a known one is counted, any other fails
+// the test.
+func (c *comparison) differ(d diff) {
+	if d.ours == d.theirs {
+		return
+	}
+	for _, k := range knownDiffs {
+		if k.match(d) {
+			kc := c.known[k.name]
+			if kc == nil {
+				kc = &knownCount{example: d.String()}
+				c.known[k.name] = kc
+			}
+			kc.n++
+			return
+		}
+	}
+	c.unexpected++
+	if c.unexpected <= maxReported {
+		c.t.Errorf("unexpected difference: %v", d)
+	}
+}
+
+func (c *comparison) report() {
+	c.t.Logf("compared %d directories and %d files (%d bytes)", c.dirs, c.files, c.bytes)
+	for _, k := range knownDiffs {
+		if kc := c.known[k.name]; kc != nil {
+			c.t.Logf("known difference %s (%s): %d times, e.g. %s", k.name, k.reason, kc.n, kc.example)
+		}
+	}
+	if c.unexpected > maxReported {
+		c.t.Errorf("%d unexpected differences in all", c.unexpected)
+	}
+}
+
+// compareRoot compares the root's own stat.
+func (c *comparison) compareRoot() {
+	o, err1 := c.ours.Stat("")
+	th, err2 := c.theirs.Stat("")
+	if err1 != nil || err2 != nil {
+		c.t.Fatalf("stat /: ours %v, theirs %v", err1, err2)
+	}
+	c.compareEntry("/", o, th, nil, nil)
+}
+
+// compareDir lists dir in both trees, compares the listings, the
+// entries and the contents of the files in it, then recurses into its
+// sub-directories.
+func (c *comparison) compareDir(dir string) {
+	c.dirs++
+	oe, err1 := c.ours.ReadDir(dir)
+	te, err2 := c.theirs.ReadDir(dir)
+	if err1 != nil || err2 != nil {
+		c.differ(diff{path: dir, field: "ls error", ours: errText(err1), theirs: errText(err2)})
+		return
+	}
+	on, tn := dirNames(oe), dirNames(te)
+	c.differ(diff{path: dir, field: "listing", ours: strings.Join(on, " "), theirs: strings.Join(tn, " ")})
+	ours, theirs := readFiles(c.ours, dir, oe), readFiles(c.theirs, dir, te)
+	var sub []string
+	for _, o := range oe {
+		i := slices.Index(tn, o.Name)
+		if i < 0 {
+			continue
+		}
+		p := path.Join(dir, o.Name)
+		c.compareEntry(p, o, te[i], ours, theirs)
+		if o.Qid.Type&plan9.QTDIR != 0 && te[i].Qid.Type&plan9.QTDIR != 0 {
+			sub = append(sub, p)
+			continue
+		}
+		if o.Name == "ctl" {
+			continue // read by probe
+		}
+		c.files++
+		c.bytes += len(theirs[o.Name])
+		c.differ(diff{path: p, field: "content", ours: ours[o.Name], theirs: theirs[o.Name], files: ours, theirFiles: theirs})
+	}
+	for _, p := range sub {
+		c.compareDir(p)
+	}
+}
+
+func dirNames(ents []*plan9.Dir) []string {
+	var names []string
+	for _, d := range ents {
+		names = append(names, d.Name)
+	}
+	return names
+}
+
+// readFiles reads every plain file listed in dir, except ctl; a
+// failed read gives "error: <text>" as the contents.
+func readFiles(fsys ninep.FS, dir string, ents []*plan9.Dir) map[string]string {
+	files := map[string]string{}
+	for _, d := range ents {
+		if d.Qid.Type&plan9.QTDIR != 0 || d.Name == "ctl" {
+			continue
+		}
+		b, err := fsys.ReadFile(path.Join(dir, d.Name))
+		if err != nil {
+			b = []byte("error: " + errText(err))
+		}
+		files[d.Name] = string(b)
+	}
+	return files
+}
+
+// compareEntry compares two directory entries of p. Times of the root
+// and ctl are "now" in both servers and are allowed to differ by a
+// minute.
+func (c *comparison) compareEntry(p string, o, th *plan9.Dir, files, theirFiles map[string]string) {
+	d := func(field string, ours, theirs any) {
+		c.differ(diff{path: p, field: field, ours: fmt.Sprint(ours), theirs: fmt.Sprint(theirs), files: files, theirFiles: theirFiles})
+	}
+	d("mode", o.Mode, th.Mode)
+	d("qid.type", o.Qid.Type, th.Qid.Type)
+	d("qid.vers", o.Qid.Vers, th.Qid.Vers)
+	d("qid.path", fmt.Sprintf("%#x", o.Qid.Path), fmt.Sprintf("%#x", th.Qid.Path))
+	d("length", o.Length, th.Length)
+	d("uid", o.Uid, th.Uid)
+	d("gid", o.Gid, th.Gid)
+	d("muid", o.Muid, th.Muid)
+	d("type", o.Type, th.Type)
+	d("dev", o.Dev, th.Dev)
+	if p == "/" || p == "ctl" {
+		if absDiff(o.Mtime, th.Mtime) > 60 || absDiff(o.Atime, th.Atime) > 60 {
+			d("times", [2]uint32{o.Atime, o.Mtime}, [2]uint32{th.Atime, th.Mtime})
+		}
+		return
+	}
+	d("atime", o.Atime, th.Atime)
+	d("mtime", o.Mtime, th.Mtime)
+}
+
+func absDiff(a, b uint32) uint32 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+// errText is the server's error text without the client's "op name: "
+// prefix, or "" for nil.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// knownDiffs are the differences docs/upasfs.md explains. Each match is
+// as narrow as the explanation.
+var knownDiffs = []struct {
+	name, reason string
+	match        func(diff) bool
+}{
+	{"rfc2047", "decision 1: 4e's RFC 2047 decoding in header and info; p9p keeps `_` and the white space between encoded words (p9p-upasfs.md §9.1)", isRFC2047Diff},
+	{"body-length", "body's stat length is always the undecoded length; p9p reports the decoded one once body was opened (p9p-upasfs.md §3.3)", func(d diff) bool {
+		return d.field == "length" && path.Base(d.path) == "body" && d.ours == strconv.Itoa(len(d.files["rawbody"]))
+	}},
+	{"qid-path", "our qid paths are id<<32|part<<8|filetype, p9p's id<<10|filetype; the file types must agree", func(d diff) bool {
+		o, err1 := strconv.ParseUint(d.ours, 0, 64)
+		th, err2 := strconv.ParseUint(d.theirs, 0, 64)
+		return d.field == "qid.path" && err1 == nil && err2 == nil && o&0xff == th&0x3ff
+	}},
+	{"mbox-vers", "the mailbox directory's qid.vers is a change counter in both servers; the counts differ", func(d diff) bool {
+		return d.field == "qid.vers" && d.path == "mbox"
+	}},
+	{"isdir", "srv9p refuses a directory open for writing with lib9p's \"is a directory\" before our code sees it; upas/fs says \"permission denied\"", func(d diff) bool {
+		return d.field == "error" && d.ours == "is a directory" && d.theirs == "permission denied"
+	}},
+	{"errno", "decision 3: Plan 9's error strings, not Unix errno text (p9p-upasfs.md §9.3)", func(d diff) bool {
+		return d.field == "error" && d.ours == "file does not exist" && d.theirs == "No such file or directory"
+	}},
+	{"msize", "we offer 128 KiB + IOHDRSZ; p9p's 9pserve answers 8192 (p9p-upasfs.md §6.2)", func(d diff) bool {
+		return d.field == "msize" && d.ours == strconv.Itoa(128*1024+plan9.IOHDRSZ)
+	}},
+}
+
+// isRFC2047Diff accepts a header or info file of a message whose raw
+// header has an encoded word, when every differing line is the same
+// once `_` is taken as a space and white space is ignored; and a stat
+// length of such a file when each server's length is its content's.
+func isRFC2047Diff(d diff) bool {
+	b := path.Base(d.path)
+	if b != "header" && b != "info" || !strings.Contains(d.files["rawheader"], "=?") {
+		return false
+	}
+	if d.field == "length" {
+		return d.ours == strconv.Itoa(len(d.files[b])) && d.theirs == strconv.Itoa(len(d.theirFiles[b])) &&
+			isRFC2047Diff(diff{path: d.path, field: "content", ours: d.files[b], theirs: d.theirFiles[b], files: d.files})
+	}
+	if d.field != "content" {
+		return false
+	}
+	// p9p decodes folded lines in place; 4e drops the fold between
+	// adjacent encoded words.
+	unfold := strings.NewReplacer("\n ", " ", "\n\t", "\t")
+	ol, tl := strings.Split(unfold.Replace(d.ours), "\n"), strings.Split(unfold.Replace(d.theirs), "\n")
+	if len(ol) != len(tl) {
+		return false
+	}
+	squeeze := func(s string) string {
+		return strings.Join(strings.Fields(strings.ReplaceAll(s, "_", " ")), "")
+	}
+	for i := range ol {
+		if ol[i] != tl[i] && squeeze(ol[i]) != squeeze(tl[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// probes are operations that fail or change nothing; their results
+// ("ok", the contents read, or the error text) must agree.
+var probes = []struct {
+	name string
+	run  func(ninep.FS) string
+}{
+	{"stat nosuch", func(f ninep.FS) string { _, err := f.Stat("nosuch"); return errText(err) }},
+	{"stat mbox/1/nosuch", func(f ninep.FS) string { _, err := f.Stat("mbox/1/nosuch"); return errText(err) }},
+	{"stat mbox/1/subject/x", func(f ninep.FS) string { _, err := f.Stat("mbox/1/subject/x"); return errText(err) }},
+	{"read ctl", func(f ninep.FS) string { b, err := f.ReadFile("ctl"); return string(b) + errText(err) }},
+	{"read mbox/1/subject.txt", func(f ninep.FS) string { b, err := f.ReadFile("mbox/1/subject.txt"); return string(b) + errText(err) }},
+	{"open mbox/1/subject OWRITE", func(f ninep.FS) string { return openErr(f, "mbox/1/subject", plan9.OWRITE) }},
+	{"open mbox OWRITE", func(f ninep.FS) string { return openErr(f, "mbox", plan9.OWRITE) }},
+	{"ctl bogus", func(f ninep.FS) string { return ctl(f, "bogus\n") }},
+	{"ctl open", func(f ninep.FS) string { return ctl(f, "open") }},
+	{"ctl open nosuchbox", func(f ninep.FS) string { return ctl(f, "open nosuchbox") }},
+	{"ctl delete mbox 99999", func(f ninep.FS) string { return ctl(f, "delete mbox 99999") }},
+	{"ctl close nosuch", func(f ninep.FS) string { return ctl(f, "close nosuch") }},
+}
+
+func openErr(f ninep.FS, name string, mode uint8) string {
+	fd, err := f.Open(name, mode)
+	if err != nil {
+		return errText(err)
+	}
+	fd.Close()
+	return "ok"
+}
+
+func ctl(f ninep.FS, msg string) string {
+	fd, err := f.Open("ctl", plan9.OWRITE)
+	if err != nil {
+		return errText(err)
+	}
+	defer fd.Close()
+	if _, err := fd.Write([]byte(msg)); err != nil {
+		return errText(err)
+	}
+	return "ok"
+}
+
+// probe compares the negotiated msize and the probes.
+func (c *comparison) probe() {
+	c.differ(diff{path: "Tversion", field: "msize", ours: msize(c.oursAddr), theirs: msize(c.theirsAddr)})
+	for _, p := range probes {
+		c.differ(diff{path: p.name, field: "error", ours: p.run(c.ours), theirs: p.run(c.theirs)})
+	}
+}
+
+// msize sends a Tversion asking for 1 MiB on a new connection to addr
+// and returns the msize of the answer (or the error). It never attaches.
+func msize(addr string) string {
+	conn, err := ninep.Dial(addr)
+	if err != nil {
+		return err.Error()
+	}
+	defer conn.Close()
+	tx := &plan9.Fcall{Type: plan9.Tversion, Tag: plan9.NOTAG, Msize: 1 << 20, Version: "9P2000"}
+	if err := plan9.WriteFcall(conn, tx); err != nil {
+		return err.Error()
+	}
+	rx, err := plan9.ReadFcall(conn)
+	if err != nil {
+		return err.Error()
+	}
+	return strconv.Itoa(int(rx.Msize))
+}
