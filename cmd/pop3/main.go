@@ -178,4 +178,3 @@ func parseMailbox(s string) (user, file string, err error) {
 	}
 	return user, file, nil
 }
-
