@@ -90,7 +90,6 @@ func (s *session) readLine() (string, error) {
 	for {
 		frag, err := s.r.ReadSlice('\n')
 		if len(b)+len(frag) > s.cfg.MaxLine {
-			b = b[:0]
 			for err == bufio.ErrBufferFull {
 				_, err = s.r.ReadSlice('\n')
 			}
