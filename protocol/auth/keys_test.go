@@ -12,7 +12,7 @@ import (
 
 // keyTree writes files (path relative to a fresh keys dir → content) with
 // private modes and returns the dir. Directories are made 0700.
-func keyTree(t *testing.T, files map[string]string) string {
+func keyTree(t testing.TB, files map[string]string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "keys")
 	if err := os.Mkdir(dir, 0o700); err != nil {
@@ -31,7 +31,7 @@ func keyTree(t *testing.T, files map[string]string) string {
 }
 
 // testKeys is the users most tests share.
-func testKeys(t *testing.T) *Keys {
+func testKeys(t testing.TB) *Keys {
 	t.Helper()
 	key := PasswordToKey("password")
 	future := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)

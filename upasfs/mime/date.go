@@ -47,11 +47,14 @@ func parseUnix(l []byte) (from, date opt) {
 // isUnixSpace is libString's notion of white space.
 func isUnixSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 
-// usableDate reports whether a From-line date can stand as unixdate; an
-// empty date, "???" and the epoch are not (spec §1.4 unixdate).
+// usableDate reports whether a From-line date stands as unixdate (spec
+// §1.4 unixdate). As in 4e's parseheaders, only a missing date, "???"
+// and the epoch spelt "Thu Jan 1 00:00:00 GMT 1970" (one space, unlike
+// the epoch constant) are replaced: an empty date after the sender stays
+// empty, and so does 4e's own epoch (plan9port upas/fs agrees).
 func usableDate(d opt) bool {
 	switch d.s {
-	case "", "???", epoch, "Thu Jan 1 00:00:00 GMT 1970":
+	case "???", "Thu Jan 1 00:00:00 GMT 1970":
 		return false
 	}
 	return d.ok

@@ -136,3 +136,24 @@ func TestContentDisposition(t *testing.T) {
 		}
 	}
 }
+
+// TestUnixDate checks which From-line dates 4e replaces (spec §1.4
+// unixdate): "???" and the one-space epoch, not an empty date nor the
+// epoch as 4e writes it; and that a From line without a sender gets no
+// unixheader. plan9port upas/fs gave the same (p9p_compare_test.go).
+func TestUnixDate(t *testing.T) {
+	const rcvd = "Received: from x by y; Tue, 14 Jan 2025 12:00:00 -0500\nDate: Wed, 15 Jan 2025 12:00:00 +0000\n\nx\n"
+	tests := []struct{ from, unixdate, unixheader string }{
+		{"From a@b.c\n", "", "From a@b.c \n"},
+		{"From a@b.c ???\n", "Tue Jan 14 17:00:00 GMT 2025", "From a@b.c Tue Jan 14 17:00:00 GMT 2025\n"},
+		{"From a@b.c Thu Jan  1 00:00:00 GMT 1970\n", "Thu Jan  1 00:00:00 GMT 1970", "From a@b.c Thu Jan  1 00:00:00 GMT 1970\n"},
+		{"From a@b.c Thu Jan 1 00:00:00 GMT 1970\n", "Tue Jan 14 17:00:00 GMT 2025", "From a@b.c Tue Jan 14 17:00:00 GMT 2025\n"},
+		{"From \n", "", ""},
+	}
+	for _, tt := range tests {
+		p := parseString(t, tt.from+rcvd)
+		if p.UnixDate != tt.unixdate || p.unixHeader != tt.unixheader {
+			t.Errorf("%q: unixdate %q, unixheader %q; want %q, %q", tt.from, p.UnixDate, p.unixHeader, tt.unixdate, tt.unixheader)
+		}
+	}
+}

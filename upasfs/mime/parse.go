@@ -188,8 +188,13 @@ func (p *Part) setMime(h *hdr) {
 	p.Encoding, p.Disposition, p.Filename = h.encoding, h.disposition, h.filename.s
 }
 
-// unixHeader is "From <sender> <unixdate>\n" (spec §1.4 unixheader).
+// unixHeader is "From <sender> <unixdate>\n" (spec §1.4 unixheader),
+// or "" when the From line names no sender: 4e builds no header for a
+// local mbox message without one (parseheaders with addfrom 0).
 func unixHeader(h *hdr) string {
+	if !h.unixFrom.ok {
+		return ""
+	}
 	from := "???"
 	switch {
 	case h.unixFrom.ok && h.unixFrom.s != "???":

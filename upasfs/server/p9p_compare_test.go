@@ -50,10 +50,12 @@ func TestCompareP9P(t *testing.T) {
 	if err != nil {
 		t.Fatalf("login name: %v", err)
 	}
-	for _, name := range append(testenv.FixtureNames(), "mime-extra", "gen200") {
+	for _, name := range append(testenv.FixtureNames(), "fromlines", "mime-extra", "gen200") {
 		t.Run(name, func(t *testing.T) {
 			data := testenv.Fixture(name)
 			switch name {
+			case "fromlines":
+				data = []byte(fromLines)
 			case "mime-extra": // the MIME parser's edge cases
 				if data, err = os.ReadFile("../mime/testdata/extra.mbox"); err != nil {
 					t.Fatal(err)
@@ -78,6 +80,47 @@ func TestCompareP9P(t *testing.T) {
 		})
 	}
 }
+
+// fromLines holds From lines whose date 4e replaces (spec §1.4
+// unixdate: "???" and the epoch with one space) or keeps (none, and the
+// epoch as 4e itself writes it), and one without a sender.
+const fromLines = `From a@b.c
+Received: from x by y; Tue, 14 Jan 2025 12:00:00 -0500
+Date: Wed, 15 Jan 2025 12:00:00 +0000
+Subject: no date
+
+x
+
+From a@b.c ???
+Received: from x by y; Tue, 14 Jan 2025 12:00:00 -0500
+Subject: ???
+
+x
+
+From a@b.c Thu Jan  1 00:00:00 GMT 1970
+Date: Wed, 15 Jan 2025 12:00:00 +0000
+Subject: epoch, two spaces
+
+x
+
+From a@b.c Thu Jan 1 00:00:00 GMT 1970
+Date: Wed, 15 Jan 2025 12:00:00 +0000
+Subject: epoch, one space
+
+x
+
+From 
+Date: Wed, 15 Jan 2025 12:00:00 +0000
+From: Q <q@r.s>
+Subject: no sender
+
+x
+
+From a@b.c   
+Subject: no date, no Date:
+
+x
+`
 
 // startOurs serves data as the file box/<login>/cmp, given as
 // Config.File (upas/fs -f) so that it shows up as "mbox", and attaches.
@@ -384,16 +427,30 @@ func errText(err error) string {
 	return ""
 }
 
-// knownDiffs are the differences docs/upasfs.md explains. Each match is
-// as narrow as the explanation.
+// knownDiffs are the differences docs/upasfs.md explains, each matched
+// as narrowly as its explanation allows.
 var knownDiffs = []struct {
 	name, reason string
 	match        func(diff) bool
 }{
-	{"rfc2047", "decision 1: 4e's RFC 2047 decoding in header and info; p9p keeps `_` and the white space between encoded words (p9p-upasfs.md §9.1)", isRFC2047Diff},
-	{"body-length", "body's stat length is always the undecoded length; p9p reports the decoded one once body was opened (p9p-upasfs.md §3.3)", func(d diff) bool {
+	{"length", "a stat length that follows a content difference judged on its own", func(d diff) bool {
+		b := path.Base(d.path)
+		return d.field == "length" && d.ours == strconv.Itoa(len(d.files[b])) && d.theirs == strconv.Itoa(len(d.theirFiles[b]))
+	}},
+	{"body-length", "body's stat length is always the undecoded length; p9p gives the decoded one once body was opened (p9p-upasfs.md §3.3)", func(d diff) bool {
 		return d.field == "length" && path.Base(d.path) == "body" && d.ours == strconv.Itoa(len(d.files["rawbody"]))
 	}},
+	{"rfc2047", "decision 1: header and info decode RFC 2047 as 4e does; p9p keeps `_` and the white space (and folds) between encoded words (p9p-upasfs.md §9.1)", func(d diff) bool {
+		return d.field == "content" && path.Base(d.path) == "header" && rfc2047Same(d, d.ours, d.theirs)
+	}},
+	{"info", "each differing line of info differs as RFC 2047 decoding (decision 1) or as the file it repeats, which is judged on its own", infoSame},
+	{"nul-squeeze", "NUL bytes leave text bodies only; 4e's and p9p's nullsqueeze drops the text before the first NUL and shortens raw, rawbody, rawunix and lines", nulSqueezed},
+	{"addr-fields", "repeated To:, Cc: and Bcc: fields are joined, as in 4e's final code; p9p's 2003 code keeps the last one", func(d diff) bool {
+		b := path.Base(d.path)
+		n := strings.Count(strings.ToLower("\n"+d.files["rawheader"]), "\n"+b+":")
+		return d.field == "content" && (b == "to" || b == "cc" || b == "bcc") && n > 1 && strings.HasSuffix(d.ours, " "+d.theirs)
+	}},
+	{"qp-bad-escape", "quoted-printable: a '=' not followed by two hex digits is kept (RFC 2045 §6.7); 4e and p9p turn '=ZZ' into a NUL byte", qpBadEscape},
 	{"qid-path", "our qid paths are id<<32|part<<8|filetype, p9p's id<<10|filetype; the file types must agree", func(d diff) bool {
 		o, err1 := strconv.ParseUint(d.ours, 0, 64)
 		th, err2 := strconv.ParseUint(d.theirs, 0, 64)
@@ -402,7 +459,7 @@ var knownDiffs = []struct {
 	{"mbox-vers", "the mailbox directory's qid.vers is a change counter in both servers; the counts differ", func(d diff) bool {
 		return d.field == "qid.vers" && d.path == "mbox"
 	}},
-	{"isdir", "srv9p refuses a directory open for writing with lib9p's \"is a directory\" before our code sees it; upas/fs says \"permission denied\"", func(d diff) bool {
+	{"isdir", "srv9p refuses to open a directory for writing with lib9p's \"is a directory\" before our code sees it; upas/fs says \"permission denied\"", func(d diff) bool {
 		return d.field == "error" && d.ours == "is a directory" && d.theirs == "permission denied"
 	}},
 	{"errno", "decision 3: Plan 9's error strings, not Unix errno text (p9p-upasfs.md §9.3)", func(d diff) bool {
@@ -413,26 +470,17 @@ var knownDiffs = []struct {
 	}},
 }
 
-// isRFC2047Diff accepts a header or info file of a message whose raw
-// header has an encoded word, when every differing line is the same
-// once `_` is taken as a space and white space is ignored; and a stat
-// length of such a file when each server's length is its content's.
-func isRFC2047Diff(d diff) bool {
-	b := path.Base(d.path)
-	if b != "header" && b != "info" || !strings.Contains(d.files["rawheader"], "=?") {
-		return false
-	}
-	if d.field == "length" {
-		return d.ours == strconv.Itoa(len(d.files[b])) && d.theirs == strconv.Itoa(len(d.theirFiles[b])) &&
-			isRFC2047Diff(diff{path: d.path, field: "content", ours: d.files[b], theirs: d.theirFiles[b], files: d.files})
-	}
-	if d.field != "content" {
+// rfc2047Same reports whether ours and theirs, from a directory whose
+// header or subject holds an encoded word, are the same once folds are
+// undone, `_` is taken as a space and white space is ignored.
+func rfc2047Same(d diff, ours, theirs string) bool {
+	if !strings.Contains(d.files["rawheader"]+d.files["subject"], "=?") {
 		return false
 	}
 	// p9p decodes folded lines in place; 4e drops the fold between
 	// adjacent encoded words.
 	unfold := strings.NewReplacer("\n ", " ", "\n\t", "\t")
-	ol, tl := strings.Split(unfold.Replace(d.ours), "\n"), strings.Split(unfold.Replace(d.theirs), "\n")
+	ol, tl := strings.Split(unfold.Replace(ours), "\n"), strings.Split(unfold.Replace(theirs), "\n")
 	if len(ol) != len(tl) {
 		return false
 	}
@@ -445,6 +493,88 @@ func isRFC2047Diff(d diff) bool {
 		}
 	}
 	return true
+}
+
+// infoFields are the files whose values make up info's 16 lines (spec
+// §1.5).
+var infoFields = strings.Fields(`from to cc replyto unixdate subject type disposition filename
+	digest bcc inreplyto date sender messageid lines`)
+
+func infoSame(d diff) bool {
+	if d.field != "content" || path.Base(d.path) != "info" {
+		return false
+	}
+	ol, tl := strings.Split(d.ours, "\n"), strings.Split(d.theirs, "\n")
+	if len(ol) != len(infoFields)+1 || len(tl) != len(ol) {
+		return false
+	}
+	for i, f := range infoFields {
+		asFile := ol[i] == d.files[f] && tl[i] == d.theirFiles[f]
+		if ol[i] != tl[i] && !asFile && !rfc2047Same(d, ol[i], tl[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// nulSqueezed accepts what 4e's nullsqueeze does to a text part with a
+// NUL byte: it copies the bytes after the first NUL, less NULs, to the
+// start of the body, in the message buffer itself.
+func nulSqueezed(d diff) bool {
+	rb := d.files["rawbody"]
+	i := strings.IndexByte(rb, 0)
+	if d.field != "content" || i < 0 || !strings.HasPrefix(d.files["type"], "text/") {
+		return false
+	}
+	sq := strings.ReplaceAll(rb[i:], "\x00", "")
+	switch path.Base(d.path) {
+	case "rawbody":
+		return d.theirs == sq
+	case "raw", "rawunix":
+		return strings.HasSuffix(d.ours, rb) && d.theirs == strings.TrimSuffix(d.ours, rb)+sq
+	case "body":
+		return d.ours == strings.ReplaceAll(rb, "\x00", "") && d.theirs == sq
+	case "lines":
+		return d.theirs == strconv.Itoa(strings.Count(sq, "\n"))
+	}
+	return false
+}
+
+// qpBadEscape accepts a body where theirs has one byte, hex2int(x)<<4 |
+// hex2int(y) as 4e computes it, for each "=xy" of ours that is not a
+// hex escape and is in rawbody.
+func qpBadEscape(d diff) bool {
+	if d.field != "content" || path.Base(d.path) != "body" {
+		return false
+	}
+	o, th := d.ours, d.theirs
+	for len(o) > 0 && len(th) > 0 {
+		switch {
+		case o[0] == th[0]:
+			o, th = o[1:], th[1:]
+		case len(o) >= 3 && o[0] == '=' && !(isHex(o[1]) && isHex(o[2])) &&
+			th[0] == hex2int(o[1])<<4|hex2int(o[2]) && strings.Contains(d.files["rawbody"], o[:3]):
+			o, th = o[3:], th[1:]
+		default:
+			return false
+		}
+	}
+	return o == "" && th == ""
+}
+
+func isHex(c byte) bool { return strings.IndexByte("0123456789abcdefABCDEF", c) >= 0 }
+
+// hex2int is 4e's: anything not a hex digit counts as 0.
+func hex2int(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 0
 }
 
 // probes are operations that fail or change nothing; their results
