@@ -112,3 +112,13 @@ func TestNewChallenge(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheckCRAM measures one check, key files read included.
+func BenchmarkCheckCRAM(b *testing.B) {
+	k := testKeys(b)
+	for b.Loop() {
+		if err := k.CheckCRAM("tim", rfc2195Chal, rfc2195Digest); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
