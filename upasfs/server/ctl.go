@@ -162,10 +162,10 @@ func (in *instance) closeBox(name string) {
 // the user's mail directory. Relative paths and /mail/box/<user>/...
 // are taken relative to it (spec §1.6); nothing may leave it, through
 // ".." or a symbolic link (decision 11), except the administrator's
-// -f file.
+// -f file given as an absolute path.
 func (in *instance) resolve(path string) (string, error) {
-	if path == in.srv.cfg.File && path != "" {
-		return filepath.Abs(path)
+	if path == in.srv.cfg.File && filepath.IsAbs(path) {
+		return path, nil // the administrator's -f file, anywhere
 	}
 	rel := path
 	prefix := "/mail/box/" + in.user

@@ -55,8 +55,9 @@ func TestCompareP9P(t *testing.T) {
 			data := testenv.Fixture(name)
 			switch name {
 			case "fromlines":
-				data = []byte(fromLines)
+				data = fromLines()
 			case "mime-extra": // the MIME parser's edge cases
+				var err error
 				if data, err = os.ReadFile("../mime/testdata/extra.mbox"); err != nil {
 					t.Fatal(err)
 				}
@@ -81,46 +82,25 @@ func TestCompareP9P(t *testing.T) {
 	}
 }
 
-// fromLines holds From lines whose date 4e replaces (spec §1.4
-// unixdate: "???" and the epoch with one space) or keeps (none, and the
-// epoch as 4e itself writes it), and one without a sender.
-const fromLines = `From a@b.c
-Received: from x by y; Tue, 14 Jan 2025 12:00:00 -0500
-Date: Wed, 15 Jan 2025 12:00:00 +0000
-Subject: no date
-
-x
-
-From a@b.c ???
-Received: from x by y; Tue, 14 Jan 2025 12:00:00 -0500
-Subject: ???
-
-x
-
-From a@b.c Thu Jan  1 00:00:00 GMT 1970
-Date: Wed, 15 Jan 2025 12:00:00 +0000
-Subject: epoch, two spaces
-
-x
-
-From a@b.c Thu Jan 1 00:00:00 GMT 1970
-Date: Wed, 15 Jan 2025 12:00:00 +0000
-Subject: epoch, one space
-
-x
-
-From 
-Date: Wed, 15 Jan 2025 12:00:00 +0000
-From: Q <q@r.s>
-Subject: no sender
-
-x
-
-From a@b.c   
-Subject: no date, no Date:
-
-x
-`
+// fromLines is an mbox of From lines whose date 4e replaces ("???" and
+// the epoch with one space; spec §1.4 unixdate) or keeps (none, and the
+// epoch as 4e writes it), and of one without a sender.
+func fromLines() []byte {
+	const rcvd = "Received: from x by y; Tue, 14 Jan 2025 12:00:00 -0500\n"
+	const date = "Date: Wed, 15 Jan 2025 12:00:00 +0000\n"
+	var b strings.Builder
+	for _, h := range []string{
+		"From a@b.c\n" + rcvd + date,
+		"From a@b.c ???\n" + rcvd,
+		"From a@b.c Thu Jan  1 00:00:00 GMT 1970\n" + date,
+		"From a@b.c Thu Jan 1 00:00:00 GMT 1970\n" + date,
+		"From \n" + date + "From: Q <q@r.s>\n",
+		"From a@b.c   \n",
+	} {
+		b.WriteString(h + "Subject: s\n\nx\n\n")
+	}
+	return []byte(b.String())
+}
 
 // startOurs serves data as the file box/<login>/cmp, given as
 // Config.File (upas/fs -f) so that it shows up as "mbox", and attaches.
@@ -140,27 +120,22 @@ func startOurs(t *testing.T, login string, data []byte) (string, ninep.FS) {
 // p9p-upasfs.md §6.1). Both processes it leaves behind are killed by PID
 // when the test ends (§10).
 func startP9P(t *testing.T, bin, login string, data []byte) (string, ninep.FS) {
-	dir, err := os.MkdirTemp("", "p9c") // short: the socket path is limited
-	if err != nil {
-		t.Fatal(err)
+	check := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
+	dir, err := os.MkdirTemp("", "p9c") // short: the socket path is limited
+	check(err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	ns, file := filepath.Join(dir, "ns"), filepath.Join(dir, "box")
 	sock := filepath.Join(ns, "upasfs")
-	if err := os.Mkdir(ns, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chtimes(file, p9pMtime, p9pMtime); err != nil {
-		t.Fatal(err)
-	}
+	check(os.Mkdir(ns, 0o700))
+	check(os.WriteFile(file, data, 0o644))
+	check(os.Chtimes(file, p9pMtime, p9pMtime))
 	t.Cleanup(func() { killP9P(t, file, sock) })
 	logf, err := os.Create(filepath.Join(dir, "log"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	check(err)
 	defer logf.Close()
 	cmd := exec.Command(bin, "-s", "-p", "-f", file)
 	cmd.Env = p9pEnviron(bin, login, dir, ns)
@@ -392,26 +367,13 @@ func (c *comparison) compareEntry(p string, o, th *plan9.Dir, files, theirFiles 
 	d("qid.vers", o.Qid.Vers, th.Qid.Vers)
 	d("qid.path", fmt.Sprintf("%#x", o.Qid.Path), fmt.Sprintf("%#x", th.Qid.Path))
 	d("length", o.Length, th.Length)
-	d("uid", o.Uid, th.Uid)
-	d("gid", o.Gid, th.Gid)
-	d("muid", o.Muid, th.Muid)
-	d("type", o.Type, th.Type)
-	d("dev", o.Dev, th.Dev)
+	d("uid gid muid", []string{o.Uid, o.Gid, o.Muid}, []string{th.Uid, th.Gid, th.Muid})
+	d("type dev", []uint32{uint32(o.Type), o.Dev}, []uint32{uint32(th.Type), th.Dev})
 	if p == "/" || p == "ctl" {
-		if absDiff(o.Mtime, th.Mtime) > 60 || absDiff(o.Atime, th.Atime) > 60 {
-			d("times", [2]uint32{o.Atime, o.Mtime}, [2]uint32{th.Atime, th.Mtime})
-		}
+		d("mtime within a minute", max(o.Mtime, th.Mtime)-min(o.Mtime, th.Mtime) <= 60, true)
 		return
 	}
-	d("atime", o.Atime, th.Atime)
-	d("mtime", o.Mtime, th.Mtime)
-}
-
-func absDiff(a, b uint32) uint32 {
-	if a > b {
-		return a - b
-	}
-	return b - a
+	d("atime mtime", []uint32{o.Atime, o.Mtime}, []uint32{th.Atime, th.Mtime})
 }
 
 // errText is the server's error text without the client's "op name: "
@@ -566,53 +528,44 @@ func isHex(c byte) bool { return strings.IndexByte("0123456789abcdefABCDEF", c) 
 
 // hex2int is 4e's: anything not a hex digit counts as 0.
 func hex2int(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10
+	v, _ := strconv.ParseUint(string(c), 16, 8)
+	return byte(v)
+}
+
+// probes are operations that fail or change nothing: "stat P", "read
+// P", "open P" (for writing) and "ctl MSG" (a write to ctl). Their
+// results (the contents read, "ok" or the error text) must agree.
+var probes = []string{
+	"stat nosuch", "stat mbox/1/nosuch", "stat mbox/1/subject/x",
+	"read ctl", "read mbox/1/subject.txt", "open mbox/1/subject", "open mbox",
+	"ctl bogus", "ctl open", "ctl open nosuchbox", "ctl delete mbox 99999", "ctl close nosuch",
+}
+
+func runProbe(f ninep.FS, probe string) string {
+	op, arg, _ := strings.Cut(probe, " ")
+	var err error
+	switch op {
+	case "stat":
+		_, err = f.Stat(arg)
+	case "read":
+		var b []byte
+		if b, err = f.ReadFile(arg); err == nil {
+			return string(b)
+		}
+	case "open", "ctl":
+		name := arg
+		if op == "ctl" {
+			name = "ctl"
+		}
+		var fd ninep.File
+		if fd, err = f.Open(name, plan9.OWRITE); err == nil {
+			if op == "ctl" {
+				_, err = fd.Write([]byte(arg))
+			}
+			fd.Close()
+		}
 	}
-	return 0
-}
-
-// probes are operations that fail or change nothing; their results
-// ("ok", the contents read, or the error text) must agree.
-var probes = []struct {
-	name string
-	run  func(ninep.FS) string
-}{
-	{"stat nosuch", func(f ninep.FS) string { _, err := f.Stat("nosuch"); return errText(err) }},
-	{"stat mbox/1/nosuch", func(f ninep.FS) string { _, err := f.Stat("mbox/1/nosuch"); return errText(err) }},
-	{"stat mbox/1/subject/x", func(f ninep.FS) string { _, err := f.Stat("mbox/1/subject/x"); return errText(err) }},
-	{"read ctl", func(f ninep.FS) string { b, err := f.ReadFile("ctl"); return string(b) + errText(err) }},
-	{"read mbox/1/subject.txt", func(f ninep.FS) string { b, err := f.ReadFile("mbox/1/subject.txt"); return string(b) + errText(err) }},
-	{"open mbox/1/subject OWRITE", func(f ninep.FS) string { return openErr(f, "mbox/1/subject", plan9.OWRITE) }},
-	{"open mbox OWRITE", func(f ninep.FS) string { return openErr(f, "mbox", plan9.OWRITE) }},
-	{"ctl bogus", func(f ninep.FS) string { return ctl(f, "bogus\n") }},
-	{"ctl open", func(f ninep.FS) string { return ctl(f, "open") }},
-	{"ctl open nosuchbox", func(f ninep.FS) string { return ctl(f, "open nosuchbox") }},
-	{"ctl delete mbox 99999", func(f ninep.FS) string { return ctl(f, "delete mbox 99999") }},
-	{"ctl close nosuch", func(f ninep.FS) string { return ctl(f, "close nosuch") }},
-}
-
-func openErr(f ninep.FS, name string, mode uint8) string {
-	fd, err := f.Open(name, mode)
 	if err != nil {
-		return errText(err)
-	}
-	fd.Close()
-	return "ok"
-}
-
-func ctl(f ninep.FS, msg string) string {
-	fd, err := f.Open("ctl", plan9.OWRITE)
-	if err != nil {
-		return errText(err)
-	}
-	defer fd.Close()
-	if _, err := fd.Write([]byte(msg)); err != nil {
 		return errText(err)
 	}
 	return "ok"
@@ -622,7 +575,7 @@ func ctl(f ninep.FS, msg string) string {
 func (c *comparison) probe() {
 	c.differ(diff{path: "Tversion", field: "msize", ours: msize(c.oursAddr), theirs: msize(c.theirsAddr)})
 	for _, p := range probes {
-		c.differ(diff{path: p.name, field: "error", ours: p.run(c.ours), theirs: p.run(c.theirs)})
+		c.differ(diff{path: p, field: "error", ours: runProbe(c.ours, p), theirs: runProbe(c.theirs, p)})
 	}
 }
 

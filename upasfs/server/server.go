@@ -24,8 +24,9 @@ import (
 // Config says what a Server serves.
 type Config struct {
 	Root string // the mail root: holds box/<user>/
-	// File is opened as "mbox" in every new attach (upas/fs -f); relative
-	// to the user's mail directory. Empty means the user's "mbox".
+	// File is opened as "mbox" in every new attach (upas/fs -f): an
+	// absolute host path, or a name in the user's mail directory.
+	// Empty means the user's "mbox".
 	File string
 	// NoOpen opens no mailbox at attach (upas/fs -n).
 	NoOpen bool
