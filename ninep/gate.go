@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"9fans.net/go/plan9"
 )
@@ -42,6 +43,8 @@ type fidGate struct {
 	queue   [][]byte          // replies read, not yet taken by Read
 	cur     []byte            // rest of the reply Read is handing out
 	err     error             // the reader's error; sticky
+
+	msize atomic.Uint32 // from the Rversion, for readers that must know it
 }
 
 // newFidGate wraps rwc and starts the reply reader, which runs until rwc
@@ -69,6 +72,9 @@ func (g *fidGate) readLoop() {
 			g.changed.Broadcast()
 			g.mu.Unlock()
 			return
+		}
+		if msg[4] == plan9.Rversion && len(msg) >= 11 {
+			g.msize.Store(le32(msg, 7))
 		}
 		tag := le16(msg, offTag)
 		if fid, ok := g.tagFid[tag]; ok {

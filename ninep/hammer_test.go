@@ -116,7 +116,7 @@ func TestHammerRawClient(t *testing.T) {
 				return nil, err
 			}
 			defer fid.Close()
-			return readAll(fid)
+			return readAll(fid, 0)
 		},
 		openCl: func(name string) error {
 			fid, err := fsys.Open(name, plan9.OREAD)

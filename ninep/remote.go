@@ -27,7 +27,13 @@ import (
 // attach poisons it (p9p-upasfs.md §6.1): pass the right name the first
 // time.
 func Attach(conn io.ReadWriteCloser, user, aname string) (FS, error) {
-	return attach(newFidGate(conn), user, aname)
+	g := newFidGate(conn)
+	r, err := attach(g, user, aname)
+	if err != nil {
+		return nil, err
+	}
+	r.iounit = int(g.msize.Load()) - plan9.IOHDRSZ
+	return r, nil
 }
 
 // Mount dials addr (see Dial) and attaches to it (see Attach).
@@ -56,8 +62,9 @@ func attach(rwc io.ReadWriteCloser, user, aname string) (*remoteFS, error) {
 
 // remoteFS is an FS over one 9P attach.
 type remoteFS struct {
-	conn *client.Conn
-	fsys *client.Fsys
+	conn   *client.Conn
+	fsys   *client.Fsys
+	iounit int // largest read the connection carries; 0 if unknown
 
 	closeOnce sync.Once
 	closeErr  error
@@ -119,7 +126,7 @@ func (r *remoteFS) ReadFile(name string) ([]byte, error) {
 	if err != nil {
 		return nil, pathErr("open", name, p9error(err))
 	}
-	data, err := readAll(fid)
+	data, err := readAll(fid, r.iounit)
 	if cerr := fid.Close(); err == nil {
 		err = cerr
 	}
@@ -130,20 +137,28 @@ func (r *remoteFS) ReadFile(name string) ([]byte, error) {
 }
 
 // firstRead is the count of the first Tread of ReadFile: most upasfs
-// files are small, and the server allocates the count it is asked for.
-// Later reads grow to the msize the connection allows.
-const firstRead = 8 << 10
+// files are small (a digest is 40 bytes, an info a few hundred), and
+// srv9p allocates and clears the count it is asked for. Later reads
+// grow to the msize the connection allows.
+const firstRead = 2 << 10
 
-// readAll reads fid to the end.
-func readAll(fid *client.Fid) ([]byte, error) {
+// readAll reads fid to the end. A read that returns less than it asked
+// for is taken as the end: file servers answer reads of ordinary files
+// in full (read(5)), and it saves the round trip that would return 0.
+// ReadFile is for files, not streams.
+func readAll(fid *client.Fid, iounit int) ([]byte, error) {
 	buf := make([]byte, 0, firstRead)
 	for {
 		if len(buf) == cap(buf) {
 			buf = slices.Grow(buf, min(cap(buf), maxMsg))
 		}
-		n, err := fid.Read(buf[len(buf):cap(buf)])
+		want := cap(buf) - len(buf)
+		if iounit > 0 {
+			want = min(want, iounit)
+		}
+		n, err := fid.Read(buf[len(buf) : len(buf)+want])
 		buf = buf[:len(buf)+n]
-		if err == io.EOF {
+		if err == io.EOF || err == nil && n < want && iounit > 0 {
 			return buf, nil
 		}
 		if err != nil {

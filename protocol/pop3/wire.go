@@ -69,7 +69,10 @@ func wireSize(r io.Reader) (int64, error) {
 	return ww.n, nil
 }
 
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+// copyBufs hold the buffers messages are read with: each read asks the
+// 9P server for that many bytes, which it allocates, so a typical
+// message's size is better than msize.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
 
 // writeTop sends the header, the empty line that ends it, and then at
 // most lines lines of the body (RFC 1939 §7 TOP), through ww.

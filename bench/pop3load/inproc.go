@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+
+	"p9mail/protocol/auth"
+	"p9mail/protocol/mailfs"
+	"p9mail/protocol/pop3"
+)
+
+// serveInProcess starts protocol/pop3 over the in-process upasfs
+// emulator on o.root, as cmd/pop3 -p -root -keys does, on a loopback
+// port it puts in o.addr. stop closes the listener.
+func serveInProcess(o *options) (stop func(), err error) {
+	if o.root == "" {
+		return nil, fmt.Errorf("%w: -inproc needs -root", errUsage)
+	}
+	if o.keys == "" {
+		o.keys = filepath.Join(o.root, "keys")
+	}
+	keys, err := auth.OpenKeys(o.keys)
+	if err != nil {
+		return nil, err
+	}
+	cfg := pop3.Config{
+		Source:     &mailfs.Source{Root: o.root},
+		Keys:       keys,
+		AllowPlain: true,
+		Delay:      auth.DefaultDelay,
+	}
+	if err := cfg.Source.Check(); err != nil {
+		return nil, err
+	}
+	srv, err := pop3.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	o.addr = l.Addr().String()
+	go srv.Serve(l, false)
+	return func() { l.Close() }, nil
+}
+
+// measureInProcess serves in this process and runs o.runs sessions, each
+// on a fresh copy of o.mbox if set: the first is cold (the server's
+// caches are empty), the rest warm; only the last is profiled.
+func measureInProcess(o *options) error {
+	if o.runs > 1 && o.mbox == "" {
+		return fmt.Errorf("%w: -runs needs -mbox (each run deletes half)", errUsage)
+	}
+	stop, err := serveInProcess(o)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	prefix := o.cpuprofile
+	for i := range max(o.runs, 1) {
+		if o.mbox != "" {
+			dst := filepath.Join(o.root, "box", o.user, "mbox")
+			if err := copyFile(o.mbox, dst); err != nil {
+				return err
+			}
+		}
+		o.kind, o.cpuprofile = "warm", ""
+		if i == 0 {
+			o.kind = "cold"
+		}
+		if i == o.runs-1 {
+			o.cpuprofile = prefix
+		}
+		if err := measure1(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyFile replaces dst by a copy of src, renamed into place.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("copy mailbox: %w", err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst + ".new")
+	if err != nil {
+		return fmt.Errorf("copy mailbox: %w", err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copy mailbox: %w", err)
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("copy mailbox: %w", err)
+	}
+	return os.Rename(dst+".new", dst)
+}
