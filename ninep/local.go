@@ -112,9 +112,16 @@ func (l *localFS) open(op, name string, flags int, perm fs.FileMode, trunc, rclo
 		}
 	}
 	if trunc {
-		if err := f.Truncate(0); err != nil {
+		// A file opened for reading only cannot be truncated through
+		// its descriptor (EINVAL): Plan 9's create with OREAD still
+		// truncates, so do it by name.
+		terr := f.Truncate(0)
+		if terr != nil && flags&(os.O_WRONLY|os.O_RDWR) == 0 {
+			terr = l.truncateName(rel)
+		}
+		if terr != nil {
 			f.Close()
-			return nil, localErr(op, name, err)
+			return nil, localErr(op, name, terr)
 		}
 	}
 	return &localFile{fs: l, f: f, rel: rel, rclose: rclose}, nil
@@ -220,4 +227,15 @@ func (l *localFS) WriteFile(name string, data []byte) error {
 func (l *localFS) Close() error {
 	l.closeOnce.Do(func() { l.closeErr = l.root.Close() })
 	return l.closeErr
+}
+
+// truncateName truncates the file rel to 0 bytes without following a
+// symbolic link out of the tree.
+func (l *localFS) truncateName(rel string) error {
+	f, err := l.root.OpenFile(rel, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Truncate(0)
 }

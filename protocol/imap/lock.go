@@ -1,0 +1,44 @@
+package imap
+
+import (
+	"errors"
+	"path"
+	"time"
+
+	"9fans.net/go/plan9"
+
+	"p9mail/ninep"
+)
+
+// DefaultLockTimeout bounds the wait for a mailbox lock. Plan 9's
+// imap4d waits up to 25 minutes (spec §2.11), longer than any client.
+const DefaultLockTimeout = 60 * time.Second
+
+var errLockTimeout = errors.New("mailbox locked by another process")
+
+// lockFile takes the exclusive-use lock L.mbox of the directory that
+// holds file (relative to the user's mail directory, dir = the mail
+// directory in ns): the lock upasfs itself takes to rewrite that
+// mailbox (spec §1.8), so appends, .imp and subscription updates are
+// excluded with deletions. (4e imap4d always used the top-level
+// L.mbox, spec §5.8.) The caller closes the returned file to unlock.
+func lockFile(ns ninep.FS, dir, file string, timeout time.Duration) (ninep.File, error) {
+	name := path.Join(dir, path.Dir(file), "L.mbox")
+	deadline := time.Now().Add(timeout)
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		f, err := ns.Open(name, plan9.OREAD)
+		if ninep.IsNotExist(err) {
+			f, err = ns.Create(name, plan9.OREAD, plan9.DMEXCL|0666)
+		}
+		if err == nil {
+			return f, nil
+		}
+		if !ninep.IsLocked(err) {
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			return nil, errLockTimeout
+		}
+		time.Sleep(wait)
+	}
+}

@@ -1,0 +1,235 @@
+package imap
+
+import (
+	"io"
+	"path"
+	"strings"
+
+	"9fans.net/go/plan9"
+
+	"p9mail/ninep"
+)
+
+func init() {
+	register("CREATE", (*session).create, authenticated, selected)
+	register("DELETE", (*session).deleteCmd, authenticated, selected)
+	register("RENAME", (*session).rename, authenticated, selected)
+}
+
+// create runs CREATE (RFC 3501 §6.3.3): a name ending in "/" is a
+// directory, anything else an empty mailbox file; missing directories
+// on the way are made (spec §2.10).
+func (s *session) create(tag, cmd string) {
+	var name string
+	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
+		s.parseError(tag, cmd)
+		return
+	}
+	if isInbox(strings.TrimSuffix(name, "/")) {
+		s.tagged(tag, "NO", "ALREADYEXISTS", cmd+" INBOX always exists")
+		return
+	}
+	dir := strings.HasSuffix(name, "/")
+	file, err := fileName(name, s.allowList(), true)
+	if err != nil {
+		s.tagged(tag, "NO", "", cmd+" bad mailbox")
+		return
+	}
+	full := path.Join(s.boxDir(), file)
+	if _, err := s.ns.Stat(full); err == nil {
+		s.tagged(tag, "NO", "ALREADYEXISTS", cmd+" mailbox already exists")
+		return
+	}
+	if err := s.mkdirs(path.Dir(file)); err != nil {
+		s.tagged(tag, "NO", "", cmd+" cannot create mailbox: "+err.Error())
+		return
+	}
+	perm := plan9.Perm(0600)
+	if dir {
+		perm = plan9.DMDIR | 0700
+	}
+	f, err := s.ns.Create(full, plan9.OREAD, perm)
+	if err != nil {
+		s.tagged(tag, "NO", "", cmd+" cannot create mailbox: "+err.Error())
+		return
+	}
+	f.Close()
+	s.tagged(tag, "OK", "", cmd+" completed")
+}
+
+// mkdirs makes the directories of rel (relative to the mail
+// directory) that are missing.
+func (s *session) mkdirs(rel string) error {
+	if rel == "." || rel == "" {
+		return nil
+	}
+	full := path.Join(s.boxDir(), rel)
+	if d, err := s.ns.Stat(full); err == nil {
+		if d.Qid.Type&plan9.QTDIR == 0 {
+			return errBadName
+		}
+		return nil
+	}
+	if err := s.mkdirs(path.Dir(rel)); err != nil {
+		return err
+	}
+	f, err := s.ns.Create(full, plan9.OREAD, plan9.DMDIR|0700)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// deleteCmd runs DELETE (RFC 3501 §6.3.4): a mailbox file and its
+// .imp, or an empty directory; never INBOX.
+func (s *session) deleteCmd(tag, cmd string) {
+	var name string
+	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
+		s.parseError(tag, cmd)
+		return
+	}
+	if isInbox(name) {
+		s.tagged(tag, "NO", "", cmd+" cannot delete INBOX")
+		return
+	}
+	file, err := fileName(name, s.allowList(), true)
+	if err != nil {
+		s.tagged(tag, "NO", "", cmd+" bad mailbox")
+		return
+	}
+	full := path.Join(s.boxDir(), file)
+	d, err := s.ns.Stat(full)
+	if err != nil {
+		s.tagged(tag, "NO", "NONEXISTENT", cmd+" mailbox does not exist")
+		return
+	}
+	if s.sel != nil && s.sel.file == file {
+		s.tagged(tag, "NO", "INUSE", cmd+" mailbox is selected")
+		return
+	}
+	if d.Qid.Type&plan9.QTDIR == 0 {
+		s.ns.Remove(full + ".imp")
+	}
+	if err := s.ns.Remove(full); err != nil {
+		if d.Qid.Type&plan9.QTDIR != 0 {
+			s.tagged(tag, "NO", "HASCHILDREN", cmd+" directory is not empty")
+			return
+		}
+		s.tagged(tag, "NO", "", cmd+" cannot delete mailbox: "+err.Error())
+		return
+	}
+	s.tagged(tag, "OK", "", cmd+" completed")
+}
+
+// rename runs RENAME (RFC 3501 §6.3.5). RENAME INBOX moves every
+// message to the new mailbox and leaves INBOX empty (decision 13).
+func (s *session) rename(tag, cmd string) {
+	var from, to string
+	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&from) || !s.dec.ExpectSP() ||
+		!s.dec.ExpectMailbox(&to) || !s.dec.ExpectCRLF() {
+		s.parseError(tag, cmd)
+		return
+	}
+	allow := s.allowList()
+	src, err1 := fileName(from, allow, false)
+	dst, err2 := fileName(to, allow, false)
+	if err1 != nil || err2 != nil || isInbox(to) {
+		s.tagged(tag, "NO", "", cmd+" bad mailbox name")
+		return
+	}
+	srcFull, dstFull := path.Join(s.boxDir(), src), path.Join(s.boxDir(), dst)
+	if _, err := s.ns.Stat(srcFull); err != nil {
+		s.tagged(tag, "NO", "NONEXISTENT", cmd+" mailbox does not exist")
+		return
+	}
+	if _, err := s.ns.Stat(dstFull); err == nil {
+		s.tagged(tag, "NO", "ALREADYEXISTS", cmd+" mailbox already exists")
+		return
+	}
+	if err := s.mkdirs(path.Dir(dst)); err != nil {
+		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
+		return
+	}
+	var err error
+	switch {
+	case src == inboxFile:
+		err = s.moveInbox(dst)
+	case path.Dir(src) == path.Dir(dst):
+		err = s.renameInDir(src, dst)
+	default:
+		err = s.copyThenRemove(src, dst)
+	}
+	if err != nil {
+		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
+		return
+	}
+	s.tagged(tag, "OK", "", cmd+" completed")
+}
+
+// renameInDir renames a mailbox and its .imp within one directory.
+func (s *session) renameInDir(src, dst string) error {
+	lock, err := lockFile(s.ns, s.boxDir(), src, s.cfg.LockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	d := plan9.Dir{}
+	d.Null()
+	d.Name = path.Base(dst)
+	if err := s.ns.Wstat(path.Join(s.boxDir(), src), &d); err != nil {
+		return err
+	}
+	d.Name = path.Base(dst) + ".imp"
+	if err := s.ns.Wstat(path.Join(s.boxDir(), src+".imp"), &d); err != nil && !ninep.IsNotExist(err) {
+		return err
+	}
+	return nil
+}
+
+// copyThenRemove moves a mailbox to another directory.
+func (s *session) copyThenRemove(src, dst string) error {
+	if err := s.copyFile(src, dst); err != nil {
+		return err
+	}
+	s.copyFile(src+".imp", dst+".imp")
+	s.ns.Remove(path.Join(s.boxDir(), src+".imp"))
+	return s.ns.Remove(path.Join(s.boxDir(), src))
+}
+
+// moveInbox copies INBOX and its .imp to dst, then empties INBOX, all
+// under INBOX's lock so no delivery or deletion falls in between.
+func (s *session) moveInbox(dst string) error {
+	lock, err := lockFile(s.ns, s.boxDir(), inboxFile, s.cfg.LockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := s.copyFile(inboxFile, dst); err != nil {
+		return err
+	}
+	s.copyFile(inboxFile+".imp", dst+".imp")
+	s.ns.Remove(path.Join(s.boxDir(), inboxFile+".imp"))
+	f, err := s.ns.Open(path.Join(s.boxDir(), inboxFile), plan9.OWRITE|plan9.OTRUNC)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// copyFile copies a file of the mail directory, streaming.
+func (s *session) copyFile(src, dst string) error {
+	in, err := s.ns.Open(path.Join(s.boxDir(), src), plan9.OREAD)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := s.ns.Create(path.Join(s.boxDir(), dst), plan9.OWRITE, 0600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(struct{ io.Writer }{out}, struct{ io.Reader }{in}); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,164 @@
+// Package imap is an IMAP4rev1 server (RFC 3501) over a upasfs, after
+// Plan 9's ip/imap4d (spec §2) with its bugs (spec §5) fixed: every
+// mailbox operation becomes 9P operations on the session's name space
+// (protocol/mailfs), and the state upasfs lacks lives in Plan 9's
+// byte-compatible .imp files (package imp).
+//
+// One file per command group: auth.go (CAPABILITY, LOGIN,
+// AUTHENTICATE, STARTTLS), select.go (SELECT, EXAMINE, CLOSE,
+// UNSELECT, EXPUNGE, CHECK), list.go (LIST, LSUB, SUBSCRIBE,
+// UNSUBSCRIBE, NAMESPACE, STATUS), manage.go (CREATE, DELETE, RENAME),
+// append.go (APPEND, COPY), fetch.go, store.go, search.go, idle.go.
+package imap
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"p9mail/protocol/auth"
+	"p9mail/protocol/mailfs"
+)
+
+// Limits and their defaults; each is a Config field.
+const (
+	// DefaultIdleTimeout: RFC 3501 §5.4 asks for at least 30 minutes.
+	DefaultIdleTimeout = 30 * time.Minute
+	// DefaultMaxLine bounds a command line, literals excluded.
+	DefaultMaxLine = 64 << 10
+	// DefaultMaxLiteral bounds one literal (an APPENDed message).
+	DefaultMaxLiteral = 64 << 20
+	// DefaultMaxConns bounds concurrent connections per listener.
+	DefaultMaxConns = 200
+	// DefaultIdlePoll is how often IDLE looks for changes (4e: 15 s).
+	DefaultIdlePoll = 15 * time.Second
+)
+
+// Config is what a Server needs. Zero values get the defaults above.
+type Config struct {
+	Source *mailfs.Source
+	Keys   *auth.Keys
+
+	TLS        *tls.Config // STARTTLS and implicit TLS (-t, -k)
+	AllowPlain bool        // -p: LOGIN and AUTHENTICATE PLAIN/LOGIN without TLS
+	P9CR       bool        // -c: LOGIN is Plan 9 challenge/response (spec §2.3)
+	Preauth    string      // -a: every session is this user, already authenticated
+	ServerName string      // -s: in the greeting
+	MailDomain string      // -d: host for addresses that lack one
+	RatifyDir  string      // -r ratification, as pop3
+	Peer       netip.Addr
+	Log        *slog.Logger // -v
+	Debug      io.Writer    // protocol trace
+
+	IdleTimeout time.Duration
+	MaxLine     int
+	MaxLiteral  int64
+	MaxConns    int
+	IdlePoll    time.Duration
+	LockTimeout time.Duration
+	Delay       auth.Delay
+}
+
+// A Server serves IMAP sessions.
+type Server struct {
+	cfg     Config
+	ids     atomic.Int64
+	debugMu sync.Mutex
+	cache   structCache // message structures by digest
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Source == nil || cfg.Keys == nil && cfg.Preauth == "" {
+		return nil, errors.New("imap: no mail source or keys")
+	}
+	if cfg.AllowPlain && cfg.P9CR {
+		return nil, errors.New("-c and -p are mutually exclusive")
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.MaxLine <= 0 {
+		cfg.MaxLine = DefaultMaxLine
+	}
+	if cfg.MaxLiteral <= 0 {
+		cfg.MaxLiteral = DefaultMaxLiteral
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.IdlePoll <= 0 {
+		cfg.IdlePoll = DefaultIdlePoll
+	}
+	if cfg.LockTimeout <= 0 {
+		cfg.LockTimeout = DefaultLockTimeout
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = "localhost"
+	}
+	if cfg.MailDomain == "" {
+		cfg.MailDomain = cfg.ServerName
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Server{cfg: cfg}, nil
+}
+
+// Serve accepts connections on l until it is closed; with implicitTLS
+// each starts with a TLS handshake (port 993 style).
+func (s *Server) Serve(l net.Listener, implicitTLS bool) error {
+	sem := make(chan struct{}, s.cfg.MaxConns)
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		select {
+		case sem <- struct{}{}:
+			go func() {
+				defer func() { <-sem }()
+				s.ServeConn(c, implicitTLS)
+			}()
+		default:
+			go func() {
+				c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+				io.WriteString(c, "* BYE [UNAVAILABLE] too many connections, try later\r\n")
+				c.Close()
+			}()
+		}
+	}
+}
+
+// ServeConn runs one session on c and closes it.
+func (s *Server) ServeConn(c net.Conn, implicitTLS bool) {
+	defer c.Close()
+	if implicitTLS {
+		if s.cfg.TLS == nil {
+			return
+		}
+		tc := tls.Server(c, s.cfg.TLS)
+		tc.SetDeadline(time.Now().Add(time.Minute))
+		if err := tc.Handshake(); err != nil {
+			s.cfg.Log.Info("tls handshake", "peer", c.RemoteAddr(), "err", err)
+			return
+		}
+		tc.SetDeadline(time.Time{})
+		c = tc
+	}
+	newSession(s, c).run()
+}

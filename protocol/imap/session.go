@@ -1,0 +1,279 @@
+package imap
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+
+	"p9mail/ninep"
+	"p9mail/protocol/imap/wire"
+	"p9mail/upasfs"
+)
+
+type state int
+
+const (
+	notAuthenticated state = iota
+	authenticated
+	selected
+	logout
+)
+
+// A session is one IMAP connection (RFC 3501 §3).
+type session struct {
+	srv  *Server
+	cfg  *Config
+	id   int64
+	conn net.Conn
+	r    *bufio.Reader
+	w    *bufio.Writer
+	dec  *wire.Decoder
+	enc  *wire.Encoder
+	tls  bool
+	peer netip.Addr
+
+	state    state
+	user     string
+	ns       *ninep.NS
+	fs       *upasfs.Client
+	boxSeq   int
+	sel      *mailbox
+	failures int
+	p9cr     map[string]string // user → outstanding p9cr challenge (spec §2.3)
+}
+
+func newSession(srv *Server, c net.Conn) *session {
+	s := &session{srv: srv, cfg: &srv.cfg, conn: c, id: srv.ids.Add(1)}
+	_, s.tls = c.(*tls.Conn)
+	s.peer = srv.cfg.Peer
+	if !s.peer.IsValid() {
+		if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+			s.peer = ap.Addr().Unmap()
+		}
+	}
+	s.setConn(c)
+	return s
+}
+
+// setConn (re)builds the reader, writer, decoder and encoder on c (at
+// the start and after STARTTLS).
+func (s *session) setConn(c net.Conn) {
+	s.conn = c
+	var rw io.ReadWriter = c
+	if s.cfg.Debug != nil {
+		rw = debugConn{c, s}
+	}
+	s.r = bufio.NewReaderSize(rw, 16<<10)
+	s.w = bufio.NewWriterSize(rw, 32<<10)
+	s.dec = wire.NewDecoder(s.r, wire.Options{
+		Limits:      wire.Limits{MaxLine: s.cfg.MaxLine, MaxLiteral: s.cfg.MaxLiteral},
+		LiteralPlus: true,
+		Continue: func() error {
+			s.w.WriteString("+ Ready for literal data\r\n")
+			return s.w.Flush()
+		},
+	})
+	s.enc = wire.NewEncoder(s.w)
+}
+
+// debugConn copies the conversation to Config.Debug: client bytes as
+// read, server bytes prefixed "-> ", each with the session's id.
+type debugConn struct {
+	c net.Conn
+	s *session
+}
+
+func (d debugConn) Read(p []byte) (int, error) {
+	n, err := d.c.Read(p)
+	d.log("", p[:n])
+	return n, err
+}
+
+func (d debugConn) Write(p []byte) (int, error) {
+	d.log("-> ", p)
+	return d.c.Write(p)
+}
+
+func (d debugConn) log(prefix string, p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	d.s.srv.debugMu.Lock()
+	defer d.s.srv.debugMu.Unlock()
+	fmt.Fprintf(d.s.cfg.Debug, "%d %s%q\n", d.s.id, prefix, p)
+}
+
+func (s *session) run() {
+	defer s.cleanup()
+	if s.cfg.Preauth != "" {
+		if err := s.login(s.cfg.Preauth); err != nil {
+			s.untagged("BYE", "", fmt.Sprintf("cannot open mail for %s: %v", s.cfg.Preauth, err))
+			s.flush()
+			return
+		}
+		s.untagged("PREAUTH", "", fmt.Sprintf("%s IMAP4rev1 server ready user %s authenticated", s.cfg.ServerName, s.user))
+	} else {
+		s.enc.Atom("* OK ").BeginCode("CAPABILITY").SP().Atom(strings.Join(s.capabilities(), " ")).EndCode().
+			SP().Text(s.cfg.ServerName + " IMAP4rev1 server ready").CRLF()
+	}
+	for s.state != logout {
+		s.flush()
+		s.conn.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
+		if err := s.dec.Next(); err != nil {
+			s.hangup(err)
+			return
+		}
+		var tag, cmd string
+		if !s.dec.ExpectTag(&tag) {
+			if s.ioErr() {
+				return
+			}
+			s.untagged("BAD", "", "bad tag: "+s.dec.Err().Error())
+			continue
+		}
+		if !s.dec.ExpectSP() || !s.dec.ExpectCommand(&cmd) {
+			if s.ioErr() {
+				return
+			}
+			s.tagged(tag, "BAD", "", "no command: "+s.dec.Err().Error())
+			continue
+		}
+		s.dispatch(tag, strings.ToUpper(cmd))
+		if s.ioErr() {
+			return
+		}
+	}
+	s.flush()
+}
+
+// ioErr reports whether the decoder failed on I/O (not a client
+// mistake): the session must end.
+func (s *session) ioErr() bool {
+	err := s.dec.Err()
+	var we *wire.Error
+	if err == nil || errors.As(err, &we) {
+		return false
+	}
+	s.hangup(err)
+	return true
+}
+
+// hangup ends a session that lost its connection or timed out
+// (RFC 3501 §5.4 autologout).
+func (s *session) hangup(err error) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		s.untagged("BYE", "", "autologout; idle for too long")
+		s.flush()
+	}
+	s.state = logout
+}
+
+func (s *session) cleanup() {
+	if s.sel != nil {
+		s.sel.close()
+		s.sel = nil
+	}
+	if s.ns != nil {
+		s.ns.Close()
+	}
+}
+
+// flush sends the buffered responses unless pipelined commands are
+// already waiting.
+func (s *session) flush() {
+	if s.r.Buffered() > 0 && s.state != logout {
+		return
+	}
+	s.conn.SetWriteDeadline(time.Now().Add(s.cfg.IdleTimeout))
+	s.w.Flush()
+}
+
+// tagged sends the command's completion: tag, status, an optional
+// response code (without brackets) and text.
+func (s *session) tagged(tag, status, code, text string) {
+	s.enc.Atom(tag).SP().Atom(status).SP()
+	if code != "" {
+		s.enc.BeginCode(code).EndCode().SP()
+	}
+	s.enc.Text(text).CRLF()
+}
+
+// untagged sends "* status [code] text".
+func (s *session) untagged(status, code, text string) {
+	s.enc.Atom("*").SP().Atom(status).SP()
+	if code != "" {
+		s.enc.BeginCode(code).EndCode().SP()
+	}
+	s.enc.Text(text).CRLF()
+}
+
+// parseError answers a command whose arguments did not parse.
+func (s *session) parseError(tag, cmd string) {
+	if s.dec.Err() == nil || s.ioErr() {
+		return
+	}
+	s.tagged(tag, "BAD", "", cmd+" "+s.dec.Err().Error())
+}
+
+// A command handler reads its arguments (after the command name) with
+// s.dec and answers.
+type handler func(s *session, tag, cmd string)
+
+var handlers = map[string]struct {
+	states []state
+	h      handler
+}{}
+
+func register(name string, h handler, states ...state) {
+	handlers[name] = struct {
+		states []state
+		h      handler
+	}{states, h}
+}
+
+var anyState = []state{notAuthenticated, authenticated, selected}
+
+// dispatch runs one command if the state allows it (RFC 3501 §6).
+func (s *session) dispatch(tag, cmd string) {
+	e, ok := handlers[cmd]
+	if !ok {
+		s.tagged(tag, "BAD", "", fmt.Sprintf("%s illegal command", sanitize(cmd)))
+		return
+	}
+	for _, st := range e.states {
+		if st == s.state {
+			e.h(s, tag, cmd)
+			return
+		}
+	}
+	switch s.state {
+	case notAuthenticated:
+		s.tagged(tag, "BAD", "", cmd+" not allowed before authentication")
+	case authenticated:
+		s.tagged(tag, "BAD", "", cmd+" needs a selected mailbox")
+	default:
+		s.tagged(tag, "BAD", "", cmd+" not allowed now")
+	}
+}
+
+// sanitize keeps a client's word printable and short in replies.
+func sanitize(s string) string {
+	if len(s) > 40 {
+		s = s[:40]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func upper(s string) string { return strings.ToUpper(s) }

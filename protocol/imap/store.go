@@ -1,0 +1,109 @@
+package imap
+
+import (
+	"p9mail/protocol/imap/imp"
+	"p9mail/protocol/imap/wire"
+)
+
+func init() {
+	register("STORE", func(s *session, tag, cmd string) { s.store(tag, cmd, false) }, selected)
+}
+
+// store runs STORE and UID STORE (RFC 3501 §6.4.6). System flags
+// persist in the .imp; keywords live for the session (decision 8).
+// \Recent cannot be changed.
+func (s *session) store(tag, cmd string, uid bool) {
+	var set wire.SeqSet
+	var st wire.Store
+	if !s.dec.ExpectSP() || !s.dec.ExpectSeqSet(&set) || !s.dec.ExpectSP() ||
+		!s.dec.ExpectStore(&st) || !s.dec.ExpectCRLF() {
+		s.parseError(tag, cmd)
+		return
+	}
+	mb := s.sel
+	if mb.readOnly {
+		s.tagged(tag, "NO", "READ-ONLY", cmd+" mailbox is read-only")
+		return
+	}
+	s.update(uid)
+	targets, ok := s.resolve(set, uid)
+	if !ok {
+		s.tagged(tag, "BAD", "", cmd+" invalid message sequence number")
+		return
+	}
+	var bits imp.Flags
+	var keywords []string
+	for _, f := range st.Flags {
+		if b, ok := flagBits[f]; ok {
+			bits |= b
+		} else if f != `\Recent` {
+			keywords = append(keywords, f)
+		}
+	}
+	newKeyword := false
+	err := mb.commit(func() bool {
+		changed := false
+		for _, t := range targets {
+			m := t.m
+			if m.Expunged {
+				continue
+			}
+			old := m.Flags
+			switch st.Op {
+			case wire.StoreReplace:
+				m.Flags = m.Flags&^imp.System | bits
+				m.keywords = nil
+			case wire.StoreAdd:
+				m.Flags |= bits
+			case wire.StoreRemove:
+				m.Flags &^= bits
+			}
+			for _, k := range keywords {
+				if st.Op == wire.StoreRemove {
+					delete(m.keywords, k)
+					continue
+				}
+				if m.keywords == nil {
+					m.keywords = map[string]bool{}
+				}
+				if !mb.keywords[k] {
+					newKeyword = true
+					mb.keywords[k] = true
+				}
+				m.keywords[k] = true
+			}
+			changed = changed || m.Flags != old
+		}
+		return changed
+	})
+	if err != nil {
+		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
+		return
+	}
+	if newKeyword {
+		s.enc.Atom("* FLAGS ").Flags(mb.flagNames()).CRLF()
+	}
+	if !st.Silent {
+		for _, t := range targets {
+			if t.m.Expunged {
+				continue
+			}
+			s.enc.Atom("*").SP().Number(t.seq).Atom(" FETCH (")
+			if uid {
+				s.enc.Atom("UID ").Number(t.m.UID).SP()
+			}
+			s.enc.Atom("FLAGS ").Flags(t.m.flagList()).Atom(")").CRLF()
+		}
+	}
+	s.tagged(tag, "OK", "", cmd+" completed")
+}
+
+// flagNames is the FLAGS response: the system flags and the keywords
+// used in this session.
+func (mb *mailbox) flagNames() []string {
+	names := append([]string(nil), systemFlags...)
+	for k := range mb.keywords {
+		names = append(names, k)
+	}
+	return names
+}
