@@ -72,16 +72,16 @@ func (s *session) search(tag, cmd string, uid bool) {
 // searchCtx evaluates keys against one message, loading what a key
 // needs once.
 type searchCtx struct {
-	s           *session
-	m           *msg
-	seq, max    uint32
-	maxUID      uint32
-	st          *message.Structure
-	fields      []message.Field
-	haveFields  bool
-	sent        time.Time
-	haveSent    bool
-	err         error
+	s          *session
+	m          *msg
+	seq, max   uint32
+	maxUID     uint32
+	st         *message.Structure
+	fields     []message.Field
+	haveFields bool
+	sent       time.Time
+	haveSent   bool
+	err        error
 }
 
 func (c *searchCtx) structure() *message.Structure {

@@ -33,7 +33,7 @@ type mailbox struct {
 	dirQid         plan9.Qid    // upasfs mailbox directory at the last sync
 	impQid         plan9.Qid    // .imp as last read or written
 	impRead        bool
-	dirty          bool // flags changed since the .imp was written
+	dirty          bool            // flags changed since the .imp was written
 	keywords       map[string]bool // session-only keywords in use (decision 8)
 
 	// What the client has been told (RFC 3501 §7.3, §7.4).

@@ -1,0 +1,116 @@
+package message
+
+import (
+	"errors"
+	"io"
+)
+
+// crlf turns stored bytes into what an IMAP literal carries: a LF not
+// preceded by CR becomes CRLF (decision 5) and a NUL becomes 0x80,
+// which keeps every size unchanged (decision 6; RFC 3501 §4.3 forbids
+// NUL in literals). The conversion of a byte depends only on the byte
+// before it, so converting a prefix of a stream gives a prefix of the
+// converted stream. Every size in this package is measured by running
+// this code, the same code that streams.
+type crlf struct {
+	prevCR bool
+}
+
+// append appends the conversion of src to dst.
+func (c *crlf) append(dst, src []byte) []byte {
+	prevCR := c.prevCR
+	start := 0
+	for i, b := range src {
+		switch b {
+		case '\n':
+			dst = append(dst, src[start:i]...)
+			if !prevCR {
+				dst = append(dst, '\r')
+			}
+			dst = append(dst, '\n')
+			start = i + 1
+		case 0:
+			dst = append(dst, src[start:i]...)
+			dst = append(dst, 0x80)
+			start = i + 1
+		}
+		prevCR = b == '\r'
+	}
+	c.prevCR = prevCR
+	return append(dst, src[start:]...)
+}
+
+// toCRLF returns the conversion of b, a whole file.
+func toCRLF(b []byte) []byte {
+	var c crlf
+	return c.append(make([]byte, 0, len(b)+len(b)/16), b)
+}
+
+// crlfReader streams the conversion of r.
+type crlfReader struct {
+	r   io.Reader
+	c   crlf
+	in  []byte
+	buf []byte
+	out []byte // converted bytes not yet returned
+	err error
+}
+
+const chunk = 32 << 10
+
+func newCRLFReader(r io.Reader) *crlfReader {
+	return &crlfReader{r: r, in: make([]byte, chunk)}
+}
+
+func (cr *crlfReader) Read(p []byte) (int, error) {
+	for len(cr.out) == 0 {
+		if cr.err != nil {
+			return 0, cr.err
+		}
+		n, err := cr.r.Read(cr.in)
+		cr.buf = cr.c.append(cr.buf[:0], cr.in[:n])
+		cr.out = cr.buf
+		cr.err = err
+		if n == 0 && err == nil {
+			return 0, nil
+		}
+	}
+	n := copy(p, cr.out)
+	cr.out = cr.out[n:]
+	return n, nil
+}
+
+// exactReader returns exactly n bytes of r, so that a literal's count
+// holds whatever the file does: it stops after n bytes and, should r
+// end early (the message changed under us), pads with spaces as 4e
+// imap4d did (spec §2.8). Read errors other than EOF are returned; the
+// engine then cannot finish the literal and must drop the connection.
+type exactReader struct {
+	r    io.ReadCloser
+	n    int64
+	done bool // r reached EOF: pad
+}
+
+func (e *exactReader) Read(p []byte) (int, error) {
+	if e.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > e.n {
+		p = p[:e.n]
+	}
+	if e.done {
+		for i := range p {
+			p[i] = ' '
+		}
+		e.n -= int64(len(p))
+		return len(p), nil
+	}
+	n, err := e.r.Read(p)
+	e.n -= int64(n)
+	if errors.Is(err, io.EOF) {
+		e.done, err = true, nil
+	}
+	return n, err
+}
+
+func (e *exactReader) Close() error { return e.r.Close() }

@@ -1,0 +1,56 @@
+package message
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+	"testing/iotest"
+)
+
+func TestCRLF(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"\n", "\r\n"},
+		{"a\nb\r\nc\rd\n\n", "a\r\nb\r\nc\rd\r\n\r\n"},
+		{"\r\r\n\x00\n", "\r\r\n\x80\r\n"},
+	}
+	for _, tt := range tests {
+		if got := string(toCRLF([]byte(tt.in))); got != tt.want {
+			t.Errorf("toCRLF(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		// One byte per read: a CR at the end of one read and the LF at
+		// the start of the next must not become CR CR LF.
+		r := newCRLFReader(iotest.OneByteReader(bytes.NewReader([]byte(tt.in))))
+		got, err := io.ReadAll(r)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("crlfReader(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestExactReader(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int64
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abc", 2, "ab"},
+		{"abc", 6, "abc   "}, // the file shrank: pad
+		{"", 2, "  "},
+		{"abc", 0, ""},
+	}
+	for _, tt := range tests {
+		r := &exactReader{r: io.NopCloser(iotest.HalfReader(bytes.NewReader([]byte(tt.in)))), n: tt.n}
+		got, err := io.ReadAll(r)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("exactReader(%q, %d) = %q, %v; want %q", tt.in, tt.n, got, err, tt.want)
+		}
+	}
+	boom := errors.New("boom")
+	r := &exactReader{r: io.NopCloser(iotest.ErrReader(boom)), n: 3}
+	if _, err := io.ReadAll(r); !errors.Is(err, boom) {
+		t.Errorf("read error: got %v, want %v", err, boom)
+	}
+}

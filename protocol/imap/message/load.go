@@ -1,0 +1,155 @@
+package message
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"p9mail/upasfs"
+)
+
+// loadParallel bounds the requests Load keeps in flight for one message.
+const loadParallel = 8
+
+// maxDepth bounds the part tree Load follows; deeper parts are leaves.
+const maxDepth = 64
+
+// Load reads a message's structure through src: the header of every
+// part (rawheader of the message and of each message/rfc822 part's
+// message, mimeheader of the others), the sub-part lists, and, once
+// each, the raw file of the message, of every leaf and of every
+// message/rfc822 part, streamed to measure CRLF sizes and line counts.
+// Requests are issued in parallel.
+func Load(src Source) (*Structure, error) {
+	l := &loader{src: src, sem: make(chan struct{}, loadParallel)}
+	root, err := l.load(nil, true, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &Structure{root: root, body: root.body()}, nil
+}
+
+type loader struct {
+	src Source
+	sem chan struct{}
+}
+
+// io runs f holding one of the loader's request slots.
+func (l *loader) io(f func() error) error {
+	l.sem <- struct{}{}
+	defer func() { <-l.sem }()
+	return f()
+}
+
+// load reads the node at path and, recursively, its parts.
+func (l *loader) load(path []int, msg bool, depth int) (*node, error) {
+	n := &node{path: path, msg: msg}
+	var hdr []byte
+	var kids []int
+	err := parallel(
+		func() error {
+			return l.io(func() (err error) {
+				hdr, err = l.src.ReadFile(path, n.headerFile())
+				return err
+			})
+		},
+		func() error {
+			return l.io(func() (err error) {
+				kids, err = l.src.Parts(path)
+				return err
+			})
+		},
+	)
+	if err != nil {
+		return nil, fmt.Errorf("message part %s: %w", pathString(path), err)
+	}
+	fields := parseFields(hdr)
+	n.mime = parseMIME(fields)
+	if msg {
+		n.env = newEnvelope(fields)
+	}
+	slices.Sort(kids)
+	n.form = formOf(n.mime, len(kids), depth)
+	return n, l.loadKids(n, kids, int64(len(toCRLF(hdr))), depth)
+}
+
+// formOf decides a node's form from its type and whether upasfs gave it
+// sub-parts.
+func formOf(m mimeInfo, nkids, depth int) form {
+	switch {
+	case nkids == 0 || depth >= maxDepth:
+		return leaf
+	case m.typ == "MULTIPART":
+		return multipart
+	case m.typ == "MESSAGE" && m.sub == "RFC822":
+		return rfc822
+	}
+	return leaf
+}
+
+// loadKids loads n's parts and measures n if BODYSTRUCTURE gives it a
+// size (leaves and message/rfc822 parts) or it is the message (for
+// RFC822.SIZE). hdrSize is the CRLF size of n's header block.
+func (l *loader) loadKids(n *node, kids []int, hdrSize int64, depth int) error {
+	var jobs []func() error
+	switch n.form {
+	case multipart:
+		n.kids = make([]*node, len(kids))
+	case rfc822:
+		n.kids = make([]*node, 1)
+	}
+	for i := range n.kids {
+		jobs = append(jobs, func() error {
+			k, err := l.load(append(slices.Clip(n.path), kids[i]), n.form == rfc822, depth+1)
+			n.kids[i] = k
+			return err
+		})
+	}
+	if n.form != multipart || n.path == nil {
+		jobs = append(jobs, func() error {
+			return l.io(func() (err error) {
+				n.geo, err = measure(l.src, n.path, hdrSize)
+				n.have = err == nil
+				return err
+			})
+		})
+	}
+	return parallel(jobs...)
+}
+
+// parallel runs fs concurrently and returns the first error.
+func parallel(fs ...func() error) error {
+	if len(fs) == 1 {
+		return fs[0]()
+	}
+	errs := make([]error, len(fs))
+	var wg sync.WaitGroup
+	for i, f := range fs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pathString is a upasfs path as a file name: "" for the message, else
+// "2/1/3".
+func pathString(path []int) string {
+	s := make([]string, len(path))
+	for i, k := range path {
+		s[i] = fmt.Sprint(k)
+	}
+	return strings.Join(s, "/")
+}
+
+// rawFile is the file measure and Section stream.
+const rawFile = upasfs.FileRaw

@@ -1,0 +1,147 @@
+package message
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"p9mail/upasfs"
+	"p9mail/upasfs/mime"
+)
+
+// Header reads the message's header fields (rawheader) for SEARCH
+// HEADER, FROM, TO, CC, BCC, SUBJECT and TEXT (RFC 3501 §6.4.4).
+func (s *Structure) Header(src Source) ([]Field, error) {
+	h, err := src.ReadFile(nil, upasfs.FileRawHeader)
+	if err != nil {
+		return nil, fmt.Errorf("read rawheader: %w", err)
+	}
+	return parseFields(h), nil
+}
+
+// Contains reports whether needle occurs in s, case folded (Unicode
+// lower case, rune by rune). An empty needle is in every string.
+func Contains(s, needle string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(needle))
+}
+
+// FieldContains reports whether a field called name (any case) has
+// needle in its value, raw or RFC 2047-decoded as upasfs decodes
+// (decision 1). With name "" every field counts, matched as
+// "Name: value" (SEARCH TEXT).
+func FieldContains(fields []Field, name, needle string) bool {
+	for _, f := range fields {
+		v := f.Value
+		switch {
+		case name == "":
+			v = f.Name + ": " + v
+		case !strings.EqualFold(f.Name, name):
+			continue
+		}
+		if Contains(v, needle) || Contains(mime.DecodeHeader(v), needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// BodyContains reports whether needle (see Contains) occurs in the
+// text of the message: the decoded body (upasfs body: transfer-decoded,
+// converted to UTF-8) of each text/* part, those of message/rfc822
+// parts included. Bodies are streamed, never held whole.
+func (s *Structure) BodyContains(src Source, needle string) (bool, error) {
+	for _, n := range s.root.textLeaves(nil) {
+		found, err := streamContains(src, n.path, needle)
+		if found || err != nil {
+			return found, err
+		}
+	}
+	return false, nil
+}
+
+// textLeaves appends the text/* leaves under n, n included, to out.
+func (n *node) textLeaves(out []*node) []*node {
+	if len(n.kids) > 0 {
+		for _, k := range n.kids {
+			out = k.textLeaves(out)
+		}
+		return out
+	}
+	if n.mime.typ == "TEXT" {
+		out = append(out, n)
+	}
+	return out
+}
+
+// streamContains streams the body file at path looking for needle.
+func streamContains(src Source, path []int, needle string) (bool, error) {
+	f, err := src.Open(path, upasfs.FileBody)
+	if err != nil {
+		return false, fmt.Errorf("open %s body: %w", pathString(path), err)
+	}
+	defer f.Close()
+	m := newMatcher(needle)
+	buf := make([]byte, chunk)
+	var carry []byte
+	for {
+		n, err := f.Read(buf[len(carry):])
+		b := buf[:len(carry)+n]
+		keep := 0
+		if err == nil {
+			keep = partialRune(b)
+		}
+		if m.feed(b[:len(b)-keep]) {
+			return true, nil
+		}
+		carry = append(carry[:0], b[len(b)-keep:]...)
+		copy(buf, carry)
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("read %s body: %w", pathString(path), err)
+		}
+	}
+}
+
+// partialRune is the length of an incomplete UTF-8 sequence ending b.
+func partialRune(b []byte) int {
+	for i := 1; i <= utf8.UTFMax-1 && i <= len(b); i++ {
+		c := b[len(b)-i]
+		if utf8.RuneStart(c) {
+			if !utf8.FullRune(b[len(b)-i:]) {
+				return i
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// matcher finds a folded needle in a stream of folded chunks, keeping
+// the tail of the text that a match could start in.
+type matcher struct {
+	needle []byte
+	tail   []byte
+}
+
+func newMatcher(needle string) *matcher {
+	return &matcher{needle: bytes.ToLower([]byte(needle))}
+}
+
+// feed adds the next piece of text (whole runes) and reports whether
+// the needle has been seen.
+func (m *matcher) feed(b []byte) bool {
+	if len(m.needle) == 0 {
+		return true
+	}
+	text := append(m.tail, bytes.ToLower(b)...)
+	if bytes.Contains(text, m.needle) {
+		return true
+	}
+	keep := min(len(text), len(m.needle)-1)
+	m.tail = append(m.tail[:0:0], text[len(text)-keep:]...)
+	return false
+}

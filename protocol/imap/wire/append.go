@@ -1,0 +1,36 @@
+package wire
+
+import "time"
+
+// Append is APPEND's arguments up to the message literal (RFC 3501
+// §6.3.11).
+type Append struct {
+	Mailbox string    // decoded as by ExpectMailbox
+	Flags   []string  // nil when no flag list was given
+	Date    time.Time // zero when no date-time was given
+	Literal LiteralHeader
+}
+
+// ExpectAppend reads APPEND's arguments after "APPEND" SP: mailbox
+// [SP flag-list] [SP date-time] SP literal-header. It stops before the
+// message data, so the engine can check the mailbox and size first,
+// then take the data with ExpectLiteralData (which sends the
+// continuation) or refuse it with a tagged NO and Next (spec §5.2).
+// After the data the command ends with ExpectCRLF.
+func (d *Decoder) ExpectAppend(a *Append) bool {
+	*a = Append{}
+	if !d.ExpectMailbox(&a.Mailbox) || !d.ExpectSP() {
+		return false
+	}
+	if c, ok := d.peek(); ok && c == '(' {
+		if !d.ExpectFlagList(&a.Flags) || !d.ExpectSP() {
+			return false
+		}
+	}
+	if c, ok := d.peek(); ok && c == '"' {
+		if !d.ExpectDateTime(&a.Date) || !d.ExpectSP() {
+			return false
+		}
+	}
+	return d.ExpectLiteralHeader(&a.Literal)
+}

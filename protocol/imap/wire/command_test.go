@@ -1,0 +1,225 @@
+package wire_test
+
+// A generic reader for every RFC 3501 command's arguments, built only
+// on the exported API, and its inverse. The fuzz target and the
+// transcript tests use them: what readCommand accepts, writeCommand must
+// write back in a form readCommand reads to the same command.
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"p9mail/protocol/imap/wire"
+)
+
+// command is a parsed command; each argument has one of the arg types.
+type command struct {
+	tag, name string
+	args      []any
+}
+
+type (
+	mailboxArg string
+	patternArg string
+	astringArg string
+	atomArg    string
+	seqArg     wire.SeqSet
+	fetchArg   []wire.FetchItem
+	storeArg   wire.Store
+	statusArg  []wire.StatusItem
+	searchArg  wire.Search
+	appendArg  struct {
+		wire.Append
+		data string
+	}
+)
+
+// argReader reads one argument type into the command.
+type argReader func(d *wire.Decoder, c *command) bool
+
+func mailbox(d *wire.Decoder, c *command) bool {
+	var s string
+	ok := d.ExpectMailbox(&s)
+	c.args = append(c.args, mailboxArg(s))
+	return ok
+}
+
+func pattern(d *wire.Decoder, c *command) bool {
+	var s string
+	ok := d.ExpectListMailbox(&s)
+	c.args = append(c.args, patternArg(s))
+	return ok
+}
+
+func astring(d *wire.Decoder, c *command) bool {
+	var s string
+	ok := d.ExpectAString(&s)
+	c.args = append(c.args, astringArg(s))
+	return ok
+}
+
+func seqSet(uid bool) argReader {
+	return func(d *wire.Decoder, c *command) bool {
+		var s wire.SeqSet
+		var ok bool
+		if uid {
+			ok = d.ExpectUIDSet(&s)
+		} else {
+			ok = d.ExpectSeqSet(&s)
+		}
+		c.args = append(c.args, seqArg(s))
+		return ok
+	}
+}
+
+func fetchAtts(d *wire.Decoder, c *command) bool {
+	var items []wire.FetchItem
+	ok := d.ExpectFetchAtts(&items)
+	c.args = append(c.args, fetchArg(items))
+	return ok
+}
+
+func store(d *wire.Decoder, c *command) bool {
+	var s wire.Store
+	ok := d.ExpectStore(&s)
+	c.args = append(c.args, storeArg(s))
+	return ok
+}
+
+func statusItems(d *wire.Decoder, c *command) bool {
+	var items []wire.StatusItem
+	ok := d.ExpectStatusItems(&items)
+	c.args = append(c.args, statusArg(items))
+	return ok
+}
+
+func search(d *wire.Decoder, c *command) bool {
+	var s wire.Search
+	ok := d.ExpectSearch(&s)
+	c.args = append(c.args, searchArg(s))
+	return ok
+}
+
+// appendArgs reads APPEND's arguments and takes the message data.
+func appendArgs(d *wire.Decoder, c *command) bool {
+	var a wire.Append
+	var r io.Reader
+	if !d.ExpectAppend(&a) || !d.ExpectLiteralData(&r) {
+		return false
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return false
+	}
+	c.args = append(c.args, appendArg{a, string(data)})
+	return true
+}
+
+// authenticate reads a mechanism and an optional initial response.
+func authenticate(d *wire.Decoder, c *command) bool {
+	var mech string
+	if !d.ExpectAtom(&mech) {
+		return false
+	}
+	c.args = append(c.args, atomArg(mech))
+	if !d.SP() {
+		return d.Err() == nil
+	}
+	var ir string
+	ok := d.ExpectAtom(&ir)
+	c.args = append(c.args, atomArg(ir))
+	return ok
+}
+
+// commandArgs lists each command's arguments, separated by SP.
+var commandArgs = map[string][]argReader{
+	"CAPABILITY": nil, "NOOP": nil, "LOGOUT": nil, "STARTTLS": nil, "CHECK": nil,
+	"CLOSE": nil, "EXPUNGE": nil, "IDLE": nil, "NAMESPACE": nil, "UNSELECT": nil,
+	"AUTHENTICATE": {authenticate},
+	"LOGIN":        {astring, astring},
+	"SELECT":       {mailbox}, "EXAMINE": {mailbox}, "CREATE": {mailbox}, "DELETE": {mailbox},
+	"SUBSCRIBE": {mailbox}, "UNSUBSCRIBE": {mailbox},
+	"RENAME": {mailbox, mailbox},
+	"LIST":   {mailbox, pattern}, "LSUB": {mailbox, pattern},
+	"STATUS":     {mailbox, statusItems},
+	"APPEND":     {appendArgs},
+	"SEARCH":     {search},
+	"FETCH":      {seqSet(false), fetchAtts},
+	"STORE":      {seqSet(false), store},
+	"COPY":       {seqSet(false), mailbox},
+	"UID SEARCH": {search},
+	"UID FETCH":  {seqSet(true), fetchAtts},
+	"UID STORE":  {seqSet(true), store},
+	"UID COPY":   {seqSet(true), mailbox},
+}
+
+// readCommand reads one whole command after Next.
+func readCommand(d *wire.Decoder) (command, bool) {
+	var c command
+	if !d.ExpectTag(&c.tag) || !d.ExpectSP() || !d.ExpectCommand(&c.name) {
+		return c, false
+	}
+	if c.name == "UID" {
+		var sub string
+		if !d.ExpectSP() || !d.ExpectCommand(&sub) {
+			return c, false
+		}
+		c.name += " " + sub
+	}
+	args, ok := commandArgs[c.name]
+	if !ok {
+		return c, false
+	}
+	for _, arg := range args {
+		if !d.ExpectSP() || !arg(d, &c) {
+			return c, false
+		}
+	}
+	return c, d.ExpectCRLF()
+}
+
+// writeCommand writes c back as a client would send it, literals
+// synchronizing.
+func writeCommand(e *wire.Encoder, c command) {
+	e.Atom(c.tag).SP().Atom(c.name)
+	for _, a := range c.args {
+		e.SP()
+		writeArg(e, a)
+	}
+	e.CRLF()
+}
+
+func writeArg(e *wire.Encoder, a any) {
+	switch a := a.(type) {
+	case mailboxArg:
+		e.Mailbox(string(a))
+	case patternArg:
+		e.Quoted(wire.EncodeMUTF7(string(a)))
+	case astringArg:
+		e.AString(string(a))
+	case atomArg:
+		e.Atom(string(a))
+	case seqArg:
+		e.SeqSet(wire.SeqSet(a))
+	case fetchArg:
+		e.List(len(a), func(i int) { e.Atom(a[i].String()) })
+	case storeArg:
+		e.Atom(wire.Store(a).String())
+	case statusArg:
+		e.List(len(a), func(i int) { e.Atom(string(a[i])) })
+	case searchArg:
+		e.Atom(wire.Search(a).String())
+	case appendArg:
+		e.Mailbox(a.Mailbox).SP()
+		if a.Flags != nil {
+			e.Flags(a.Flags).SP()
+		}
+		if !a.Date.IsZero() {
+			e.DateTime(a.Date).SP()
+		}
+		e.Literal(int64(len(a.data)), strings.NewReader(a.data))
+	default:
+		panic(fmt.Sprintf("writeArg: %T", a)) // test bug, not input
+	}
+}

@@ -1,0 +1,154 @@
+package wire
+
+// FetchAtt names a FETCH data item (RFC 3501 §6.4.5).
+type FetchAtt string
+
+// FETCH data items. FetchBodySection is BODY[section]<partial> and
+// BODY.PEEK[...]; FetchBody without a section is the non-extensible
+// BODYSTRUCTURE.
+const (
+	FetchEnvelope      FetchAtt = "ENVELOPE"
+	FetchFlags         FetchAtt = "FLAGS"
+	FetchInternalDate  FetchAtt = "INTERNALDATE"
+	FetchRFC822        FetchAtt = "RFC822"
+	FetchRFC822Header  FetchAtt = "RFC822.HEADER"
+	FetchRFC822Size    FetchAtt = "RFC822.SIZE"
+	FetchRFC822Text    FetchAtt = "RFC822.TEXT"
+	FetchBody          FetchAtt = "BODY"
+	FetchBodyStructure FetchAtt = "BODYSTRUCTURE"
+	FetchUID           FetchAtt = "UID"
+	FetchBodySection   FetchAtt = "BODY[]"
+)
+
+// Partial is "<start.count>": count octets from start (RFC 3501 §6.4.5).
+type Partial struct{ Start, Count uint32 }
+
+// FetchItem is one requested data item.
+type FetchItem struct {
+	Att     FetchAtt
+	Section Section  // FetchBodySection only
+	Peek    bool     // BODY.PEEK: do not set \Seen
+	Partial *Partial // FetchBodySection only; nil for the whole section
+}
+
+// fetchMacros expand ALL, FAST and FULL (RFC 3501 §6.4.5).
+var fetchMacros = map[string][]FetchAtt{
+	"ALL":  {FetchFlags, FetchInternalDate, FetchRFC822Size, FetchEnvelope},
+	"FAST": {FetchFlags, FetchInternalDate, FetchRFC822Size},
+	"FULL": {FetchFlags, FetchInternalDate, FetchRFC822Size, FetchEnvelope, FetchBody},
+}
+
+var simpleFetchAtts = map[string]FetchAtt{}
+
+func init() {
+	for _, a := range []FetchAtt{FetchEnvelope, FetchFlags, FetchInternalDate, FetchRFC822,
+		FetchRFC822Header, FetchRFC822Size, FetchRFC822Text, FetchBody, FetchBodyStructure, FetchUID} {
+		simpleFetchAtts[string(a)] = a
+	}
+}
+
+// ExpectFetchAtts reads the FETCH argument after the sequence set: a
+// macro (ALL, FAST, FULL, expanded), one fetch-att, or a parenthesised
+// list of them (RFC 3501 §9 fetch). Items keep the order sent.
+func (d *Decoder) ExpectFetchAtts(items *[]FetchItem) bool {
+	if d.consume('(') {
+		var list []FetchItem
+		for {
+			var it FetchItem
+			if !d.ExpectFetchItem(&it) {
+				return false
+			}
+			list = append(list, it)
+			if d.consume(')') {
+				*items = list
+				return true
+			}
+			if !d.ExpectSP() {
+				return false
+			}
+		}
+	}
+	var name string
+	if !d.fetchName(&name) {
+		return false
+	}
+	if atts, ok := fetchMacros[name]; ok {
+		list := make([]FetchItem, len(atts))
+		for i, a := range atts {
+			list[i] = FetchItem{Att: a}
+		}
+		*items = list
+		return true
+	}
+	var it FetchItem
+	if !d.fetchItem(&it, name) {
+		return false
+	}
+	*items = []FetchItem{it}
+	return true
+}
+
+// ExpectFetchItem reads one fetch-att (RFC 3501 §9).
+func (d *Decoder) ExpectFetchItem(it *FetchItem) bool {
+	var name string
+	return d.fetchName(&name) && d.fetchItem(it, name)
+}
+
+// fetchName reads letters, digits and dots ("RFC822.SIZE", "BODY.PEEK"),
+// upper-cased; it stops at "[".
+func (d *Decoder) fetchName(name *string) bool {
+	buf := d.scratch[:0]
+	for {
+		c, ok := d.peek()
+		if !ok {
+			return false
+		}
+		if !isDigit(c) && c != '.' && (c|0x20 < 'a' || c|0x20 > 'z') {
+			break
+		}
+		if !d.advance(c) {
+			return false
+		}
+		buf = append(buf, c)
+	}
+	d.scratch = buf
+	if len(buf) == 0 {
+		return d.fail("expected fetch attribute")
+	}
+	*name = upperASCII(buf)
+	return true
+}
+
+func (d *Decoder) fetchItem(it *FetchItem, name string) bool {
+	*it = FetchItem{}
+	peek := name == "BODY.PEEK"
+	if c, ok := d.peek(); !ok {
+		return false
+	} else if c != '[' || name != "BODY" && !peek {
+		if a, ok := simpleFetchAtts[name]; ok {
+			it.Att = a
+			return true
+		}
+		return d.fail("illegal fetch attribute %s", quote(name))
+	}
+	it.Att, it.Peek = FetchBodySection, peek
+	if !d.ExpectSection(&it.Section) {
+		return false
+	}
+	if !d.consume('<') {
+		return d.err == nil
+	}
+	var p Partial
+	if !d.ExpectNumber(&p.Start) || !d.expect('.', `"." in partial`) ||
+		!d.ExpectNzNumber(&p.Count) || !d.expect('>', `">" to end partial`) {
+		return false
+	}
+	it.Partial = &p
+	return true
+}
+
+// String returns the item as a client writes it, e.g.
+// "BODY.PEEK[HEADER.FIELDS (From)]<0.100>".
+func (it FetchItem) String() string {
+	return encodeToString(func(e *Encoder) { e.fetchItem(it, true) })
+}

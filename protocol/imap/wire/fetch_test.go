@@ -1,0 +1,145 @@
+package wire_test
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"p9mail/protocol/imap/wire"
+)
+
+// renderItems shows each item's fields, then its request form.
+func renderItems(items []wire.FetchItem) string {
+	var parts []string
+	for _, it := range items {
+		s := string(it.Att)
+		if it.Att == wire.FetchBodySection {
+			s = fmt.Sprintf("%s%v%s%q", map[bool]string{true: "PEEK"}[it.Peek],
+				it.Section.Part, it.Section.Specifier, it.Section.Fields)
+			if it.Partial != nil {
+				s += fmt.Sprintf("<%d.%d>", it.Partial.Start, it.Partial.Count)
+			}
+			s += "=" + it.String()
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestFetchAtts(t *testing.T) {
+	runParse(t, []parseCase{
+		// RFC 3501 §6.4.5 example.
+		{"(FLAGS BODY[HEADER.FIELDS (DATE FROM)])\r\n",
+			`FLAGS []HEADER.FIELDS["DATE" "FROM"]=BODY[HEADER.FIELDS (DATE FROM)]`},
+		{"all\r\n", "FLAGS INTERNALDATE RFC822.SIZE ENVELOPE"},
+		{"FAST\r\n", "FLAGS INTERNALDATE RFC822.SIZE"},
+		{"Full\r\n", "FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY"},
+		{"flags\r\n", "FLAGS"},
+		{"(uid rfc822 rfc822.header rfc822.size rfc822.text body bodystructure envelope internaldate)\r\n",
+			"UID RFC822 RFC822.HEADER RFC822.SIZE RFC822.TEXT BODY BODYSTRUCTURE ENVELOPE INTERNALDATE"},
+		{"body[]\r\n", `[][]=BODY[]`},
+		{"BODY.PEEK[]<0.2048>\r\n", `PEEK[][]<0.2048>=BODY.PEEK[]<0.2048>`},
+		{"body[1.2.3]\r\n", `[1 2 3][]=BODY[1.2.3]`},
+		{"body[2.mime]\r\n", `[2]MIME[]=BODY[2.MIME]`},
+		{"body.peek[1.text]<10.5>\r\n", `PEEK[1]TEXT[]<10.5>=BODY.PEEK[1.TEXT]<10.5>`},
+		{"BODY[header]\r\n", `[]HEADER[]=BODY[HEADER]`},
+		{"BODY[4.HEADER.FIELDS.NOT (\"X y\" {2}\r\nab)]\r\n",
+			`[4]HEADER.FIELDS.NOT["X y" "ab"]=BODY[4.HEADER.FIELDS.NOT ("X y" ab)]`},
+		{"(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (From To Subject Date)])\r\n",
+			`UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE PEEK[]HEADER.FIELDS["From" "To" "Subject" "Date"]=BODY.PEEK[HEADER.FIELDS (From To Subject Date)]`},
+		{"(ALL)\r\n", `error: illegal fetch attribute "ALL"`},
+		{"()\r\n", "error: expected fetch attribute"},
+		{"(FLAGS\r\n", "error: expected SP"},
+		{"BODY.PEEK\r\n", `error: illegal fetch attribute "BODY.PEEK"`},
+		{"RFC822.HEADER.LINES\r\n", `error: illegal fetch attribute "RFC822.HEADER.LINES"`},
+		{"BODY[MIME]\r\n", "error: MIME section needs a part number"},
+		{"BODY[0]\r\n", `error: illegal part number in fetch section "0"`},
+		{"BODY[1.]\r\n", `error: illegal fetch section "1."`},
+		{"BODY[1.FOO]\r\n", `error: illegal fetch section text "FOO"`},
+		{"BODY[HEADER.FIELDS]\r\n", "error: expected SP"},
+		{"BODY[HEADER.FIELDS ()]\r\n", "error: expected string"},
+		{"BODY[TEXT]<1>\r\n", `error: expected "." in partial`},
+		{"BODY[TEXT]<1.0>\r\n", "error: expected non-zero number"},
+		{"BODY[TEXT\r\n", `error: expected "]" to end section`},
+		{"BINARY[1]\r\n", `error: illegal fetch attribute "BINARY"`},
+	}, func(d *wire.Decoder) (string, bool) {
+		var items []wire.FetchItem
+		ok := d.ExpectFetchAtts(&items)
+		return renderItems(items), ok
+	})
+}
+
+func TestFetchName(t *testing.T) {
+	for _, c := range []struct {
+		it   wire.FetchItem
+		want string
+	}{
+		{wire.FetchItem{Att: wire.FetchRFC822Size}, "RFC822.SIZE"},
+		{wire.FetchItem{Att: wire.FetchBodySection, Peek: true}, "BODY[]"},
+		{wire.FetchItem{Att: wire.FetchBodySection, Partial: &wire.Partial{Start: 5, Count: 9}}, "BODY[]<5>"},
+		{wire.FetchItem{Att: wire.FetchBodySection, Section: wire.Section{Part: []uint32{1},
+			Specifier: wire.SpecHeaderFields, Fields: []string{"SUBJECT", "x(y", "Ü"}}},
+			"BODY[1.HEADER.FIELDS (SUBJECT \"x(y\" {2}\r\nÜ)]"},
+	} {
+		if got := encode(func(e *wire.Encoder) { e.FetchName(c.it) }); got != c.want {
+			t.Errorf("FetchName(%+v) = %q, want %q", c.it, got, c.want)
+		}
+	}
+}
+
+func TestStore(t *testing.T) {
+	runParse(t, []parseCase{
+		// RFC 3501 §6.4.6 example.
+		{"+FLAGS (\\Deleted)\r\n", `+FLAGS (\Deleted)`},
+		{"flags.silent ()\r\n", `FLAGS.SILENT ()`},
+		{"-Flags \\seen \\DRAFT $Junk\r\n", `-FLAGS (\Seen \Draft $Junk)`},
+		{"+FLAGS.SILENT (\\Answered \\Flagged)\r\n", `+FLAGS.SILENT (\Answered \Flagged)`},
+		{"FLAGS\r\n", "error: expected SP"},
+		{"FLAGS \r\n", "error: expected flag"},
+		{"FLAGS \\Seen \r\n", "error: expected flag"},
+		{"*FLAGS (\\Seen)\r\n", `error: expected store attribute`},
+		{"+FLAG (\\Seen)\r\n", `error: illegal store attribute "+FLAG"`},
+	}, func(d *wire.Decoder) (string, bool) {
+		var s wire.Store
+		ok := d.ExpectStore(&s)
+		return s.String(), ok
+	})
+}
+
+func TestStatusItems(t *testing.T) {
+	runParse(t, []parseCase{
+		// RFC 3501 §6.3.10 example.
+		{"(UIDNEXT MESSAGES)\r\n", "[UIDNEXT MESSAGES]"},
+		{"(messages recent uidnext uidvalidity unseen)\r\n", "[MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN]"},
+		{"()\r\n", "error: expected status item"},
+		{"(SIZE)\r\n", `error: illegal status item "SIZE"`},
+		{"MESSAGES\r\n", `error: expected "(" to start status items`},
+	}, func(d *wire.Decoder) (string, bool) {
+		var items []wire.StatusItem
+		ok := d.ExpectStatusItems(&items)
+		return fmt.Sprint(items), ok
+	})
+}
+
+func TestAppendArgs(t *testing.T) {
+	runParse(t, []parseCase{
+		{"saved-messages (\\Seen) {3}\r\nabc\r\n", `saved-messages [\Seen] 0001-01-01T00:00:00Z {3 false} "abc"`},
+		{"inbox \"17-Jul-1996 02:44:25 -0700\" {0+}\r\n\r\n", `INBOX [] 1996-07-17T02:44:25-07:00 {0 true} ""`},
+		{"x () {1}\r\n\x00\r\n", `x [] 0001-01-01T00:00:00Z {1 false} "\x00"`},
+		{"x {1}\r\n.\r\n", `x [] 0001-01-01T00:00:00Z {1 false} "."`},
+		{"x\r\n", "error: expected SP"},
+		{"x (\\Seen)\r\n", "error: expected SP"},
+		{"x \"bad\" {1}\r\n", "error: invalid date"},
+		{"x 12\r\n", "error: expected literal"},
+	}, func(d *wire.Decoder) (string, bool) {
+		var a wire.Append
+		var r io.Reader
+		ok := d.ExpectAppend(&a) && d.ExpectLiteralData(&r)
+		var data []byte
+		if ok {
+			data, _ = io.ReadAll(r)
+		}
+		return fmt.Sprintf("%s %v %s %v %q", a.Mailbox, a.Flags, a.Date.Format("2006-01-02T15:04:05Z07:00"), a.Literal, data), ok
+	})
+}

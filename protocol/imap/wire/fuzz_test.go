@@ -1,0 +1,107 @@
+package wire_test
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"p9mail/protocol/imap/wire"
+)
+
+// FuzzCommand feeds arbitrary client bytes through readCommand, command
+// after command. The decoder must not panic or stall; every error is
+// either I/O or an *Error whose text may follow "BAD "; and every
+// command it accepts must survive writeCommand and a second reading
+// unchanged.
+func FuzzCommand(f *testing.F) {
+	for _, s := range []string{
+		"a1 LOGIN {4}\r\nfred {3+}\r\npwd\r\nb NOOP\r\n",
+		"a UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (From To Subject Date)])\r\n",
+		"a SEARCH CHARSET UTF-8 OR (SEEN FROM {2}\r\nab) NOT 1:3,* HEADER X y SINCE 1-Feb-1994\r\n",
+		"a APPEND INBOX (\\Seen) \" 7-Feb-1994 21:52:25 -0800\" {5+}\r\nhello\r\n",
+		"a STORE 2:4 +FLAGS.SILENT \\Deleted $x\r\na STATUS &ZeVnLIqe- (UNSEEN)\n",
+		"a LIST \"\" %/*\r\nb FETCH 1 BODY[1.2.MIME]<0.10>\r\n",
+		"a LOGIN \"x {3+}\r\nabc {2}\r\nb NOOP\r\n",
+	} {
+		f.Add([]byte(s), true)
+		f.Add([]byte(s), false)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, literalPlus bool) {
+		opts := wire.Options{LiteralPlus: literalPlus,
+			Limits: wire.Limits{MaxLine: 300, MaxLiteral: 200, MaxLiterals: 5}}
+		d := wire.NewDecoder(bufio.NewReader(bytes.NewReader(data)), opts)
+		for n := 0; d.Next() == nil; n++ {
+			if n > len(data) {
+				t.Fatal("decoder makes no progress")
+			}
+			c, ok := readCommand(d)
+			if !ok {
+				checkError(t, d.Err())
+				continue
+			}
+			checkRewrite(t, c)
+		}
+	})
+}
+
+// checkError checks that err is fit for the engine to report.
+func checkError(t *testing.T, err error) {
+	var we *wire.Error
+	switch {
+	case err == nil: // an unknown command: readCommand's business
+	case errors.As(err, &we):
+		for _, c := range []byte(we.Msg) {
+			if c < 0x20 || c >= 0x7f {
+				t.Fatalf("error message %q is not 7-bit text", we.Msg)
+			}
+		}
+		if we.Msg == "" || we.Code != "" && we.Code != wire.CodeTooBig {
+			t.Fatalf("bad error %#v", we)
+		}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	default:
+		t.Fatalf("unexpected error %v", err)
+	}
+}
+
+// checkRewrite writes c, reads it back and writes it again: the two
+// writings must be the same command.
+func checkRewrite(t *testing.T, c command) {
+	first := encode(func(e *wire.Encoder) { writeCommand(e, c) })
+	d := wire.NewDecoder(bufio.NewReader(strings.NewReader(first)), wire.Options{})
+	d.Next()
+	again, ok := readCommand(d)
+	if !ok {
+		t.Fatalf("rewritten command %q does not parse: %v", first, d.Err())
+	}
+	if second := encode(func(e *wire.Encoder) { writeCommand(e, again) }); second != first {
+		t.Fatalf("rewrite is not stable:\n%q\n%q", first, second)
+	}
+}
+
+// FuzzMUTF7: encoding then decoding gives back any UTF-8 string;
+// decoding never panics, and whatever decodes encodes back to the same
+// octets (the decoder accepts only the canonical form).
+func FuzzMUTF7(f *testing.F) {
+	for _, s := range []string{"~peter/mail/&U,BTFw-/&ZeVnLIqe-", "&-", "Entw&APw-rfe", "&2D3eAA-",
+		"台北", "a&b", "&AGE-", "&AOk-&AOk-", "\x00\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if utf8.ValidString(s) {
+			enc := wire.EncodeMUTF7(s)
+			if dec, err := wire.DecodeMUTF7(enc); err != nil || dec != s {
+				t.Fatalf("DecodeMUTF7(EncodeMUTF7(%q)) = %q, %v (encoded %q)", s, dec, err, enc)
+			}
+		}
+		if dec, err := wire.DecodeMUTF7(s); err == nil {
+			if back := wire.EncodeMUTF7(dec); back != s {
+				t.Fatalf("DecodeMUTF7(%q) = %q encodes back as %q", s, dec, back)
+			}
+		}
+	})
+}

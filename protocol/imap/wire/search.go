@@ -1,0 +1,269 @@
+package wire
+
+import "time"
+
+// SearchOp is a SEARCH key (RFC 3501 §6.4.4), named by its keyword.
+type SearchOp string
+
+// SEARCH keys. SearchSeqSet (a bare sequence set) and SearchAnd (a
+// parenthesised list) have no keyword of their own.
+const (
+	SearchAll        SearchOp = "ALL"
+	SearchAnswered   SearchOp = "ANSWERED"
+	SearchBcc        SearchOp = "BCC"
+	SearchBefore     SearchOp = "BEFORE"
+	SearchBody       SearchOp = "BODY"
+	SearchCc         SearchOp = "CC"
+	SearchDeleted    SearchOp = "DELETED"
+	SearchDraft      SearchOp = "DRAFT"
+	SearchFlagged    SearchOp = "FLAGGED"
+	SearchFrom       SearchOp = "FROM"
+	SearchHeader     SearchOp = "HEADER"
+	SearchKeyword    SearchOp = "KEYWORD"
+	SearchLarger     SearchOp = "LARGER"
+	SearchNew        SearchOp = "NEW"
+	SearchNot        SearchOp = "NOT"
+	SearchOld        SearchOp = "OLD"
+	SearchOn         SearchOp = "ON"
+	SearchOr         SearchOp = "OR"
+	SearchRecent     SearchOp = "RECENT"
+	SearchSeen       SearchOp = "SEEN"
+	SearchSentBefore SearchOp = "SENTBEFORE"
+	SearchSentOn     SearchOp = "SENTON"
+	SearchSentSince  SearchOp = "SENTSINCE"
+	SearchSince      SearchOp = "SINCE"
+	SearchSmaller    SearchOp = "SMALLER"
+	SearchSubject    SearchOp = "SUBJECT"
+	SearchText       SearchOp = "TEXT"
+	SearchTo         SearchOp = "TO"
+	SearchUID        SearchOp = "UID"
+	SearchUnanswered SearchOp = "UNANSWERED"
+	SearchUndeleted  SearchOp = "UNDELETED"
+	SearchUndraft    SearchOp = "UNDRAFT"
+	SearchUnflagged  SearchOp = "UNFLAGGED"
+	SearchUnkeyword  SearchOp = "UNKEYWORD"
+	SearchUnseen     SearchOp = "UNSEEN"
+	SearchSeqSet     SearchOp = "(sequence set)"
+	SearchAnd        SearchOp = "(list)"
+)
+
+// SearchKey is one node of a SEARCH program. Which fields are set
+// depends on Op:
+//
+//	BCC BODY CC FROM SUBJECT TEXT TO   Value (an astring, raw octets)
+//	HEADER                             Field, Value
+//	KEYWORD UNKEYWORD                  Value (a flag, system flags canonical)
+//	BEFORE ON SINCE SENT*              Date (midnight UTC of the day)
+//	LARGER SMALLER                     Size
+//	UID, SearchSeqSet                  Seq (UIDs; message sequence numbers)
+//	NOT                                Keys[0]
+//	OR                                 Keys[0], Keys[1]
+//	SearchAnd                          Keys (all must match)
+//
+// The other keys take no argument.
+type SearchKey struct {
+	Op    SearchOp
+	Field string
+	Value string
+	Date  time.Time
+	Size  uint32
+	Seq   SeqSet
+	Keys  []SearchKey
+}
+
+// Search is a SEARCH program (RFC 3501 §6.4.4): Keys all must match.
+// Charset is "" when no CHARSET was given; checking it, and decoding the
+// string arguments from it, is the engine's business.
+type Search struct {
+	Charset string
+	Keys    []SearchKey
+}
+
+// searchArg is what follows a search keyword.
+type searchArg int
+
+const (
+	argNone searchArg = iota
+	argString
+	argHeader
+	argFlag
+	argDate
+	argNumber
+	argUIDSet
+	argKey
+	argTwoKeys
+)
+
+var searchArgs = map[SearchOp]searchArg{
+	SearchAll: argNone, SearchAnswered: argNone, SearchBcc: argString,
+	SearchBefore: argDate, SearchBody: argString, SearchCc: argString,
+	SearchDeleted: argNone, SearchDraft: argNone, SearchFlagged: argNone,
+	SearchFrom: argString, SearchHeader: argHeader, SearchKeyword: argFlag,
+	SearchLarger: argNumber, SearchNew: argNone, SearchNot: argKey,
+	SearchOld: argNone, SearchOn: argDate, SearchOr: argTwoKeys,
+	SearchRecent: argNone, SearchSeen: argNone, SearchSentBefore: argDate,
+	SearchSentOn: argDate, SearchSentSince: argDate, SearchSince: argDate,
+	SearchSmaller: argNumber, SearchSubject: argString, SearchText: argString,
+	SearchTo: argString, SearchUID: argUIDSet, SearchUnanswered: argNone,
+	SearchUndeleted: argNone, SearchUndraft: argNone, SearchUnflagged: argNone,
+	SearchUnkeyword: argFlag, SearchUnseen: argNone,
+}
+
+// maxSearchDepth bounds NOT/OR/() nesting, so a hostile line cannot
+// exhaust the stack.
+const maxSearchDepth = 64
+
+// ExpectSearch reads SEARCH's arguments after "SEARCH" SP:
+// ["CHARSET" SP astring SP] search-key *(SP search-key) (RFC 3501 §9).
+func (d *Decoder) ExpectSearch(s *Search) bool {
+	*s = Search{}
+	var first SearchKey
+	if c, ok := d.peek(); ok && charClass[c]&cAtom != 0 && !isDigit(c) {
+		var name string
+		if !d.keyword(&name, "search key") {
+			return false
+		}
+		if name == "CHARSET" {
+			if !d.ExpectSP() || !d.ExpectAString(&s.Charset) || !d.ExpectSP() ||
+				!d.searchKey(&first, 0) {
+				return false
+			}
+		} else if !d.searchKeyword(&first, name, 0) {
+			return false
+		}
+	} else if !d.searchKey(&first, 0) {
+		return false
+	}
+	s.Keys = append(s.Keys, first)
+	for d.SP() {
+		var k SearchKey
+		if !d.searchKey(&k, 0) {
+			return false
+		}
+		s.Keys = append(s.Keys, k)
+	}
+	return d.err == nil
+}
+
+// searchKey reads one search-key.
+func (d *Decoder) searchKey(k *SearchKey, depth int) bool {
+	if depth > maxSearchDepth {
+		return d.fail("search program nested too deeply")
+	}
+	c, ok := d.peek()
+	if !ok {
+		return false
+	}
+	switch {
+	case c == '(':
+		d.next()
+		*k = SearchKey{Op: SearchAnd}
+		for {
+			var sub SearchKey
+			if !d.searchKey(&sub, depth+1) {
+				return false
+			}
+			k.Keys = append(k.Keys, sub)
+			if d.consume(')') {
+				return true
+			}
+			if !d.ExpectSP() {
+				return false
+			}
+		}
+	case c == '*' || isDigit(c):
+		*k = SearchKey{Op: SearchSeqSet}
+		return d.ExpectSeqSet(&k.Seq)
+	}
+	var name string
+	return d.keyword(&name, "search key") && d.searchKeyword(k, name, depth)
+}
+
+// searchKeyword reads the arguments of the key named name.
+func (d *Decoder) searchKeyword(k *SearchKey, name string, depth int) bool {
+	op := SearchOp(name)
+	arg, ok := searchArgs[op]
+	if !ok {
+		return d.fail("illegal search key %s", quote(name))
+	}
+	*k = SearchKey{Op: op}
+	if arg == argNone {
+		return true
+	}
+	if !d.ExpectSP() {
+		return false
+	}
+	switch arg {
+	case argString:
+		return d.ExpectAString(&k.Value)
+	case argHeader:
+		return d.ExpectAString(&k.Field) && d.ExpectSP() && d.ExpectAString(&k.Value)
+	case argFlag:
+		return d.ExpectFlag(&k.Value)
+	case argDate:
+		return d.ExpectDate(&k.Date)
+	case argNumber:
+		return d.ExpectNumber(&k.Size)
+	case argUIDSet:
+		return d.ExpectUIDSet(&k.Seq)
+	case argKey:
+		k.Keys = make([]SearchKey, 1)
+		return d.searchKey(&k.Keys[0], depth+1)
+	default: // argTwoKeys
+		k.Keys = make([]SearchKey, 2)
+		return d.searchKey(&k.Keys[0], depth+1) && d.ExpectSP() &&
+			d.searchKey(&k.Keys[1], depth+1)
+	}
+}
+
+// String returns the key as a client writes it.
+func (k SearchKey) String() string {
+	return encodeToString(func(e *Encoder) { e.searchKey(k) })
+}
+
+// String returns the program as a client writes it after "SEARCH ".
+func (s Search) String() string {
+	return encodeToString(func(e *Encoder) {
+		if s.Charset != "" {
+			e.Atom("CHARSET").SP().AString(s.Charset).SP()
+		}
+		for i, k := range s.Keys {
+			if i > 0 {
+				e.SP()
+			}
+			e.searchKey(k)
+		}
+	})
+}
+
+// searchKey writes k in request syntax.
+func (e *Encoder) searchKey(k SearchKey) {
+	switch k.Op {
+	case SearchSeqSet:
+		e.SeqSet(k.Seq)
+		return
+	case SearchAnd:
+		e.List(len(k.Keys), func(i int) { e.searchKey(k.Keys[i]) })
+		return
+	}
+	e.Atom(string(k.Op))
+	switch searchArgs[k.Op] {
+	case argString:
+		e.SP().AString(k.Value)
+	case argHeader:
+		e.SP().AString(k.Field).SP().AString(k.Value)
+	case argFlag:
+		e.SP().Atom(k.Value)
+	case argDate:
+		e.SP().Atom(FormatDate(k.Date))
+	case argNumber:
+		e.SP().Number(k.Size)
+	case argUIDSet:
+		e.SP().SeqSet(k.Seq)
+	case argKey, argTwoKeys:
+		for _, sub := range k.Keys {
+			e.SP()
+			e.searchKey(sub)
+		}
+	}
+}
