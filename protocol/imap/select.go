@@ -204,7 +204,7 @@ func (mb *mailbox) tellCounts(force bool) {
 	recent := 0
 	for _, m := range mb.msgs {
 		m.told = true
-		if m.Recent && !m.Expunged {
+		if m.Recent { // expunged but unreported ones still count: they keep their numbers
 			recent++
 		}
 	}

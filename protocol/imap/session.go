@@ -135,6 +135,7 @@ func (s *session) run() {
 				return
 			}
 			s.untagged("BAD", "", "bad tag: "+s.dec.Err().Error())
+			s.dec.DiscardLine()
 			continue
 		}
 		if !s.dec.ExpectSP() || !s.dec.ExpectCommand(&cmd) {
@@ -142,10 +143,17 @@ func (s *session) run() {
 				return
 			}
 			s.tagged(tag, "BAD", "", "no command: "+s.dec.Err().Error())
+			s.dec.DiscardLine()
 			continue
 		}
 		s.dispatch(tag, strings.ToUpper(cmd))
 		if s.ioErr() {
+			return
+		}
+		// Drop what the command left of its line (after an error), so
+		// that flush sees only commands already pipelined behind it.
+		if err := s.dec.DiscardLine(); err != nil {
+			s.hangup(err)
 			return
 		}
 	}

@@ -222,9 +222,22 @@ func (b *Box) grow(st os.FileInfo) error {
 	}
 	msgs := append([]*Msg(nil), b.msgs[:keep]...)
 	old := b.msgs[keep:]
+	if len(old) == 1 && len(locs) > 0 && sameLastMessage(old[0].loc, locs[0]) {
+		// The last message had no newline at its end (it lost its own
+		// final newline, spec p9p §3.1) and the deliverer added the
+		// missing one before the new mail: the message did not change,
+		// so it keeps its bytes and digest, and its number.
+		locs[0] = old[0].loc
+	}
 	b.merge(msgs, old, locs, b.gen)
 	b.size, b.mtime = st.Size(), st.ModTime()
 	return nil
+}
+
+// sameLastMessage reports whether now is was with one more newline at
+// its end: a last message whose file gained the missing newline.
+func sameLastMessage(was, now mbox.Msg) bool {
+	return now.Off == was.Off && now.Len == was.Len+1 && now.HdrLen == was.HdrLen && now.FromLen == was.FromLen
 }
 
 // rescan reads the whole file again, as a new generation, and merges

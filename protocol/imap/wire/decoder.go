@@ -103,6 +103,12 @@ func (d *Decoder) Next() error {
 	return nil
 }
 
+// Buffered returns how many octets the client has sent that the decoder
+// holds unread. After STARTTLS's line end it must be 0: a client may
+// not send more before the TLS handshake (RFC 3501 §6.2.1), and data
+// that came in the clear must not be read as if it came over TLS.
+func (d *Decoder) Buffered() int { return d.r.Buffered() }
+
 // atStart reports whether nothing of the current command has been read.
 func (d *Decoder) atStart() bool {
 	return d.lineLen == 0 && d.literals == 0 && !d.ended

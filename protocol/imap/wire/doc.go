@@ -6,28 +6,45 @@
 // # Reading commands
 //
 // A Decoder reads one command at a time from a *bufio.Reader. Its
-// methods follow the grammar and share a sticky error: each returns
-// true when it read what it expects, and once one fails every later
-// call returns false, so a command parser reads like the ABNF:
+// Expect methods follow the grammar and share a sticky error: each
+// returns true when it read what it expects, and once one fails every
+// later call returns false, so a command parser reads like the ABNF.
+// The argument readers (ExpectFetchAtts, ExpectSearch, ExpectAppend...)
+// start after the SP that precedes their argument.
 //
-//	dec.Next()          // start a command (discards what the last one left)
-//	var tag, cmd, name string
-//	if !dec.ExpectTag(&tag) || !dec.ExpectSP() || !dec.ExpectCommand(&cmd) { ... }
-//	if !dec.ExpectSP() || !dec.ExpectMailbox(&name) || !dec.ExpectCRLF() {
-//		return dec.Err() // *Error: reply "tag BAD <msg>"; else I/O: end the session
+//	for {
+//		if err := dec.Next(); err != nil { // discards what the last command left
+//			return err // I/O: the session is over
+//		}
+//		var tag, cmd, name string
+//		if !dec.ExpectTag(&tag) || !dec.ExpectSP() || !dec.ExpectCommand(&cmd) { ... }
+//		// SELECT
+//		if !dec.ExpectSP() || !dec.ExpectMailbox(&name) || !dec.ExpectCRLF() {
+//			// *Error: reply "tag BAD <msg>" (NO [TOOBIG] when IsTooBig)
+//			// and loop; anything else (io.EOF...) ends the session.
+//			err := dec.Err()
+//		}
 //	}
 //
 // Literals (RFC 3501 §4.3) are handled inside the string readers: the
-// decoder calls Options.Continue before the data of a synchronizing
-// literal. APPEND streams its message instead (ExpectAppend, then
-// ExpectLiteralData, or Next to refuse it). Limits bound the memory and
-// time one command may take.
+// decoder calls Options.Continue before the data of each synchronizing
+// literal, and never for one it refuses. APPEND streams its message
+// instead: ExpectAppend stops after the literal's "{n}", so the engine
+// can check the mailbox first, then take the data with
+// ExpectLiteralData (which sends the continuation) and end with
+// ExpectCRLF, or refuse it with a tagged NO followed by Next, which
+// skips any data the client sends anyway ("{n+}"). Limits bound the
+// octets and literals one command may bring.
+//
+// Lines end in CRLF; a bare LF is accepted too, as Plan 9 clients send
+// it (spec §2.11).
 //
 // # Writing responses
 //
 // An Encoder writes to a *bufio.Writer and chains:
 //
 //	enc.Atom("*").SP().Number(n).SP().Atom("EXISTS").CRLF()
+//	enc.Atom(tag).SP().Atom("OK").SP().Code("READ-WRITE").SP().Text("SELECT completed").CRLF()
 //
 // String chooses quoted or literal form; Literal streams a known number
 // of octets from an io.Reader, replacing NUL bytes with 0x80 (decision

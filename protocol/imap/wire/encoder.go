@@ -165,6 +165,9 @@ func (e *Encoder) NString(s *string) *Encoder {
 // r, each NUL replaced by 0x80 (RFC 3501 §4.3 forbids NUL; decision 6).
 // It fails if r ends early; octets beyond size are not read.
 func (e *Encoder) Literal(size int64, r io.Reader) *Encoder {
+	if size < 0 {
+		return e.setErr("literal of negative size %d", size)
+	}
 	e.Special('{').Number64(uint64(size)).write("}\r\n")
 	if e.err != nil {
 		return e

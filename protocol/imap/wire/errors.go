@@ -46,25 +46,30 @@ func (d *Decoder) tooBig(format string, args ...any) bool {
 	return false
 }
 
-// failIO records an I/O error; it sticks for the rest of the session.
-// An EOF inside a command becomes io.ErrUnexpectedEOF.
+// failIO records an I/O error from reading; it sticks for the rest of
+// the session. An EOF inside a command becomes io.ErrUnexpectedEOF.
 func (d *Decoder) failIO(err error) bool {
+	if err == io.EOF && !d.atStart() {
+		err = io.ErrUnexpectedEOF
+	}
+	return d.failSession(fmt.Errorf("imap wire: read command: %w", err))
+}
+
+// failSession records an error that ends the session.
+func (d *Decoder) failSession(err error) bool {
 	if d.ioErr == nil {
-		if err == io.EOF && !d.atStart() {
-			err = io.ErrUnexpectedEOF
-		}
-		d.ioErr = fmt.Errorf("imap wire: read command: %w", err)
+		d.ioErr = err
 	}
 	d.err = d.ioErr
 	return false
 }
 
-// quote renders client text for an error message: Go-quoted (so 7-bit,
-// no CR/LF) and cut short.
+// quote renders client text for an error message: Go-quoted with
+// non-ASCII escaped (so 7-bit, no CR/LF) and cut short.
 func quote(s string) string {
-	const max = 24
-	if len(s) > max {
-		s = s[:max] + "..."
+	const maxLen = 24
+	if len(s) > maxLen {
+		s = s[:maxLen] + "..."
 	}
-	return fmt.Sprintf("%q", s)
+	return fmt.Sprintf("%+q", s)
 }

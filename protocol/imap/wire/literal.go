@@ -62,7 +62,7 @@ func (d *Decoder) ExpectLiteralData(r *io.Reader) bool {
 	d.pending = nil
 	if !h.NonSync && d.opts.Continue != nil {
 		if err := d.opts.Continue(); err != nil {
-			return d.failIO(fmt.Errorf("send continuation: %w", err))
+			return d.failSession(fmt.Errorf("imap wire: send continuation: %w", err))
 		}
 	}
 	d.remain = h.Size
