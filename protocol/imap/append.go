@@ -217,7 +217,7 @@ func (s *session) appendCmd(tag, cmd string) {
 		s.parseError(tag, cmd)
 		return
 	}
-	w.begin(mbox.FromLine(s.user, date))
+	w.begin(mbox.FromLine(s.user, date.UTC()))
 	last, err := copyMessage(w, r)
 	if err == nil && !s.dec.ExpectCRLF() {
 		err = s.dec.Err()

@@ -109,6 +109,8 @@ func (s *session) deleteCmd(tag, cmd string) {
 	}
 	if d.Qid.Type&plan9.QTDIR == 0 {
 		s.ns.Remove(full + ".imp")
+	} else {
+		s.removeLockFiles(full)
 	}
 	if err := s.ns.Remove(full); err != nil {
 		if d.Qid.Type&plan9.QTDIR != 0 {
@@ -119,6 +121,27 @@ func (s *session) deleteCmd(tag, cmd string) {
 		return
 	}
 	s.tagged(tag, "OK", "", cmd+" completed")
+}
+
+// removeLockFiles removes the L.mbox that appends and deletions leave
+// in a directory (spec §1.8), when it is all that is left and no one
+// holds it, so that an otherwise empty directory can be deleted.
+func (s *session) removeLockFiles(dir string) {
+	ents, err := s.ns.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if e.Name != "L.mbox" {
+			return
+		}
+	}
+	for _, e := range ents {
+		if f, err := s.ns.Open(path.Join(dir, e.Name), plan9.OREAD); err == nil {
+			s.ns.Remove(path.Join(dir, e.Name))
+			f.Close()
+		}
+	}
 }
 
 // rename runs RENAME (RFC 3501 §6.3.5). RENAME INBOX moves every

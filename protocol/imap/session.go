@@ -261,10 +261,10 @@ func (s *session) dispatch(tag, cmd string) {
 			return
 		}
 	}
-	switch s.state {
-	case notAuthenticated:
+	switch {
+	case s.state == notAuthenticated:
 		s.tagged(tag, "BAD", "", cmd+" not allowed before authentication")
-	case authenticated:
+	case s.state == authenticated && len(e.states) == 1 && e.states[0] == selected:
 		s.tagged(tag, "BAD", "", cmd+" needs a selected mailbox")
 	default:
 		s.tagged(tag, "BAD", "", cmd+" not allowed now")
