@@ -129,8 +129,14 @@ func wire(raw []byte) []byte {
 // the From line up to the next, less one newline (spec §1.4).
 func storedRaws(data []byte) [][]byte {
 	var raws [][]byte
-	for _, m := range bytes.Split(append([]byte("\n"), data...), []byte("\nFrom "))[1:] {
-		m = bytes.TrimSuffix(m, []byte("\n"))
+	chunks := bytes.Split(append([]byte("\n"), data...), []byte("\nFrom "))[1:]
+	for i, m := range chunks {
+		// Splitting at "\nFrom " took the newline of the empty line
+		// before each From line; the last message loses its final
+		// newline instead.
+		if i == len(chunks)-1 {
+			m = bytes.TrimSuffix(m, []byte("\n"))
+		}
 		_, raw, _ := bytes.Cut(m, []byte("\n"))
 		raws = append(raws, raw)
 	}

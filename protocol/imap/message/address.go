@@ -87,7 +87,7 @@ func lexAddress(s string) []addrToken {
 			toks = append(toks, addrToken{kind: tokSpecial, text: s[i : i+1]})
 			i++
 		default:
-			j := i
+			j := i + 1 // s[i] is an atom byte: progress is certain
 			for j < len(s) && isAtomByte(s[j]) {
 				j++
 			}
@@ -98,10 +98,11 @@ func lexAddress(s string) []addrToken {
 	return toks
 }
 
-// isAtomByte: anything but white space, specials that open or delimit
-// tokens. '.' is part of atoms, so a dot-atom is one token.
+// isAtomByte: anything but white space and the bytes that open or
+// delimit other tokens. '.' is part of atoms, so a dot-atom is one
+// token; a stray ')' or ']' is taken as text.
 func isAtomByte(c byte) bool {
-	return strings.IndexByte(" \t\r\n()\"[<>@,:;", c) < 0
+	return strings.IndexByte(" \t\r\n(\"[<>@,:;", c) < 0
 }
 
 // skipComment returns the index after the comment opening at s[i].

@@ -21,6 +21,7 @@ func TestParseAddressList(t *testing.T) {
 		{"G: a@b", `((NIL NIL "G" NIL)(NIL NIL "a" "b")(NIL NIL NIL NIL))`},
 		{"G: a@b; c@d", `((NIL NIL "G" NIL)(NIL NIL "a" "b")(NIL NIL NIL NIL)(NIL NIL "c" "d"))`},
 		{"postmaster", `((NIL NIL "postmaster" ""))`},
+		{"), x]@y", `((NIL NIL ")" "")(NIL NIL "x]" "y"))`},
 		{"a@b,,, ,c@d", `((NIL NIL "a" "b")(NIL NIL "c" "d"))`},
 		{"<>", `NIL`},
 		{"", `NIL`},

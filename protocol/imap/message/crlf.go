@@ -3,6 +3,7 @@ package message
 import (
 	"errors"
 	"io"
+	"sync"
 )
 
 // crlf turns stored bytes into what an IMAP literal carries: a LF not
@@ -46,20 +47,34 @@ func toCRLF(b []byte) []byte {
 	return c.append(make([]byte, 0, len(b)+len(b)/16), b)
 }
 
-// crlfReader streams the conversion of r.
+// crlfReader streams the conversion of a file; Close closes the file.
 type crlfReader struct {
-	r   io.Reader
+	rc  io.ReadCloser
 	c   crlf
-	in  []byte
-	buf []byte
-	out []byte // converted bytes not yet returned
+	bp  *[]byte // pooled: the input chunk, then room for its conversion
+	out []byte  // converted bytes not yet returned
 	err error
 }
 
-const chunk = 32 << 10
+const chunk = 16 << 10
 
-func newCRLFReader(r io.Reader) *crlfReader {
-	return &crlfReader{r: r, in: make([]byte, chunk)}
+// bufs holds buffers of 3*chunk bytes: a chunk read and its conversion,
+// at most twice as long.
+var bufs = sync.Pool{New: func() any {
+	b := make([]byte, 3*chunk)
+	return &b
+}}
+
+func newCRLFReader(rc io.ReadCloser) *crlfReader {
+	return &crlfReader{rc: rc, bp: bufs.Get().(*[]byte)}
+}
+
+// fill converts the next chunk of the file into out.
+func (cr *crlfReader) fill() {
+	buf := *cr.bp
+	n, err := cr.rc.Read(buf[:chunk])
+	cr.out = cr.c.append(buf[chunk:chunk], buf[:n])
+	cr.err = err
 }
 
 func (cr *crlfReader) Read(p []byte) (int, error) {
@@ -67,18 +82,51 @@ func (cr *crlfReader) Read(p []byte) (int, error) {
 		if cr.err != nil {
 			return 0, cr.err
 		}
-		n, err := cr.r.Read(cr.in)
-		cr.buf = cr.c.append(cr.buf[:0], cr.in[:n])
-		cr.out = cr.buf
-		cr.err = err
-		if n == 0 && err == nil {
-			return 0, nil
+		if cr.bp == nil {
+			return 0, errClosed
 		}
+		cr.fill()
 	}
 	n := copy(p, cr.out)
 	cr.out = cr.out[n:]
 	return n, nil
 }
+
+// WriteTo writes the rest of the conversion to w.
+func (cr *crlfReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if len(cr.out) > 0 {
+			n, err := w.Write(cr.out)
+			total += int64(n)
+			cr.out = cr.out[n:]
+			if err != nil {
+				return total, err
+			}
+		}
+		switch {
+		case errors.Is(cr.err, io.EOF):
+			return total, nil
+		case cr.err != nil:
+			return total, cr.err
+		case cr.bp == nil:
+			return total, errClosed
+		}
+		cr.fill()
+	}
+}
+
+// Close closes the file and gives back the buffer.
+func (cr *crlfReader) Close() error {
+	if cr.bp == nil {
+		return nil
+	}
+	bufs.Put(cr.bp)
+	cr.bp, cr.out = nil, nil
+	return cr.rc.Close()
+}
+
+var errClosed = errors.New("read after close")
 
 // exactReader returns exactly n bytes of r, so that a literal's count
 // holds whatever the file does: it stops after n bytes and, should r

@@ -21,10 +21,20 @@ func TestCRLF(t *testing.T) {
 		}
 		// One byte per read: a CR at the end of one read and the LF at
 		// the start of the next must not become CR CR LF.
-		r := newCRLFReader(iotest.OneByteReader(bytes.NewReader([]byte(tt.in))))
+		r := newCRLFReader(io.NopCloser(iotest.OneByteReader(bytes.NewReader([]byte(tt.in)))))
 		got, err := io.ReadAll(r)
 		if err != nil || string(got) != tt.want {
 			t.Errorf("crlfReader(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+		r.Close()
+		var w bytes.Buffer
+		r = newCRLFReader(io.NopCloser(iotest.HalfReader(bytes.NewReader([]byte(tt.in)))))
+		if _, err := r.WriteTo(&w); err != nil || w.String() != tt.want {
+			t.Errorf("crlfReader(%q).WriteTo = %q, %v; want %q", tt.in, w.String(), err, tt.want)
+		}
+		r.Close()
+		if _, err := r.Read(make([]byte, 1)); err == nil {
+			t.Errorf("read after close succeeded")
 		}
 	}
 }

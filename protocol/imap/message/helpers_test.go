@@ -2,7 +2,10 @@ package message
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"p9mail/testenv"
@@ -25,6 +28,19 @@ func openBox(t testing.TB, mbox []byte) (*upasfs.Client, []int) {
 		t.Fatal(err)
 	}
 	return c, nums
+}
+
+// mailbox returns testdata/<name>.mbox, else testenv.Fixture(name).
+func mailbox(t testing.TB, name string) []byte {
+	t.Helper()
+	mbox, err := os.ReadFile(filepath.Join("testdata", name+".mbox"))
+	if err != nil {
+		mbox = testenv.Fixture(name)
+	}
+	if mbox == nil {
+		t.Fatalf("no mailbox %s", name)
+	}
+	return mbox
 }
 
 // loadAll loads every message of mbox.
@@ -95,21 +111,31 @@ func literal(b []byte) []byte {
 // size was streamed.
 func fetch(t testing.TB, s *Structure, src Source, sec Section, p *Partial) []byte {
 	t.Helper()
+	b, err := readSection(s, src, sec, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// readSection reads a section, failing when the bytes streamed are not
+// the promised size.
+func readSection(s *Structure, src Source, sec Section, p *Partial) ([]byte, error) {
 	size, open, err := s.Section(src, sec, p)
 	if err != nil {
-		t.Fatalf("section %+v: %v", sec, err)
+		return nil, fmt.Errorf("section %+v: %w", sec, err)
 	}
 	r, err := open()
 	if err != nil {
-		t.Fatalf("open section %+v: %v", sec, err)
+		return nil, fmt.Errorf("open section %+v: %w", sec, err)
 	}
 	defer r.Close()
 	b, err := io.ReadAll(r)
 	if err != nil {
-		t.Fatalf("read section %+v: %v", sec, err)
+		return nil, fmt.Errorf("read section %+v: %w", sec, err)
 	}
 	if int64(len(b)) != size {
-		t.Fatalf("section %+v %v: size %d, streamed %d bytes", sec, p, size, len(b))
+		return nil, fmt.Errorf("section %+v %v: size %d, streamed %d bytes", sec, p, size, len(b))
 	}
-	return b
+	return b, nil
 }

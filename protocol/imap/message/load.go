@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"p9mail/upasfs"
 )
 
 // loadParallel bounds the requests Load keeps in flight for one message.
@@ -17,13 +15,14 @@ const maxDepth = 64
 
 // Load reads a message's structure through src: the header of every
 // part (rawheader of the message and of each message/rfc822 part's
-// message, mimeheader of the others), the sub-part lists, and, once
-// each, the raw file of the message, of every leaf and of every
-// message/rfc822 part, streamed to measure CRLF sizes and line counts.
-// Requests are issued in parallel.
+// message, mimeheader of the others), the sub-part lists of multipart
+// and message/rfc822 parts, and, once each, the raw file of the
+// message, of every leaf and of every message/rfc822 part, streamed to
+// measure CRLF sizes and line counts. Independent requests are issued
+// in parallel.
 func Load(src Source) (*Structure, error) {
 	l := &loader{src: src, sem: make(chan struct{}, loadParallel)}
-	root, err := l.load(nil, true, 0)
+	root, err := l.load(nil, true, false, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -42,25 +41,17 @@ func (l *loader) io(f func() error) error {
 	return f()
 }
 
-// load reads the node at path and, recursively, its parts.
-func (l *loader) load(path []int, msg bool, depth int) (*node, error) {
-	n := &node{path: path, msg: msg}
+// load reads the node at path and, recursively, its parts. Only a
+// part whose header says multipart or message/rfc822 can have parts
+// (spec §1.4 "MIME structure"), so only those are listed: most parts
+// are leaves, and a real upas/fs serves one request at a time.
+func (l *loader) load(path []int, msg, trim bool, depth int) (*node, error) {
+	n := &node{path: path, msg: msg, trim: trim}
 	var hdr []byte
-	var kids []int
-	err := parallel(
-		func() error {
-			return l.io(func() (err error) {
-				hdr, err = l.src.ReadFile(path, n.headerFile())
-				return err
-			})
-		},
-		func() error {
-			return l.io(func() (err error) {
-				kids, err = l.src.Parts(path)
-				return err
-			})
-		},
-	)
+	err := l.io(func() (err error) {
+		hdr, err = l.src.ReadFile(path, n.headerFile())
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("message part %s: %w", pathString(path), err)
 	}
@@ -69,7 +60,17 @@ func (l *loader) load(path []int, msg bool, depth int) (*node, error) {
 	if msg {
 		n.env = newEnvelope(fields)
 	}
-	slices.Sort(kids)
+	var kids []int
+	if n.mime.typ == "MULTIPART" || n.mime.typ == "MESSAGE" && n.mime.sub == "RFC822" {
+		err := l.io(func() (err error) {
+			kids, err = l.src.Parts(path)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("message part %s: %w", pathString(path), err)
+		}
+		slices.Sort(kids)
+	}
 	n.form = formOf(n.mime, len(kids), depth)
 	return n, l.loadKids(n, kids, int64(len(toCRLF(hdr))), depth)
 }
@@ -101,7 +102,7 @@ func (l *loader) loadKids(n *node, kids []int, hdrSize int64, depth int) error {
 	}
 	for i := range n.kids {
 		jobs = append(jobs, func() error {
-			k, err := l.load(append(slices.Clip(n.path), kids[i]), n.form == rfc822, depth+1)
+			k, err := l.load(append(slices.Clip(n.path), kids[i]), n.form == rfc822, n.form == multipart || n.trim, depth+1)
 			n.kids[i] = k
 			return err
 		})
@@ -109,7 +110,7 @@ func (l *loader) loadKids(n *node, kids []int, hdrSize int64, depth int) error {
 	if n.form != multipart || n.path == nil {
 		jobs = append(jobs, func() error {
 			return l.io(func() (err error) {
-				n.geo, err = measure(l.src, n.path, hdrSize)
+				n.geo, err = measure(l.src, n.path, hdrSize, n.trim)
 				n.have = err == nil
 				return err
 			})
@@ -118,20 +119,28 @@ func (l *loader) loadKids(n *node, kids []int, hdrSize int64, depth int) error {
 	return parallel(jobs...)
 }
 
-// parallel runs fs concurrently and returns the first error.
+// parallel runs fs, at most loadParallel at a time, and returns the
+// first error.
 func parallel(fs ...func() error) error {
 	if len(fs) == 1 {
 		return fs[0]()
 	}
 	errs := make([]error, len(fs))
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for i, f := range fs {
+	for range min(len(fs), loadParallel) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = f()
+			for i := range next {
+				errs[i] = fs[i]()
+			}
 		}()
 	}
+	for i := range fs {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
@@ -150,6 +159,3 @@ func pathString(path []int) string {
 	}
 	return strings.Join(s, "/")
 }
-
-// rawFile is the file measure and Section stream.
-const rawFile = upasfs.FileRaw

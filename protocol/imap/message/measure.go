@@ -3,22 +3,32 @@ package message
 import (
 	"bytes"
 	"fmt"
-	"io"
+
+	"p9mail/upasfs"
 )
+
+// rawFile is the file measure and Section stream: the part with its
+// header (spec §1.4 raw).
+const rawFile = upasfs.FileRaw
 
 // measure streams the raw file at path through the CRLF conversion and
 // returns its geometry. hdrSize is the CRLF size of the part's header
 // block, which raw begins with (spec §1.4): the text starts there, or
 // two bytes later when the converted raw holds CRLF there, the empty
 // line that ends the header (stored as LF or CRLF).
-func measure(src Source, path []int, hdrSize int64) (geometry, error) {
+//
+// With trim the final line break is left out, as it belongs to the
+// multipart boundary that follows (RFC 2046 §5.1.1); a last line left
+// without its break still counts as a line.
+func measure(src Source, path []int, hdrSize int64, trim bool) (geometry, error) {
 	f, err := src.Open(path, rawFile)
 	if err != nil {
 		return geometry{}, fmt.Errorf("open %s raw: %w", pathString(path), err)
 	}
-	defer f.Close()
-	m := meter{hdr: hdrSize}
-	if _, err := io.Copy(&m, newCRLFReader(f)); err != nil {
+	r := newCRLFReader(f)
+	defer r.Close()
+	m := meter{hdr: hdrSize, trim: trim}
+	if _, err := r.WriteTo(&m); err != nil {
 		return geometry{}, fmt.Errorf("read %s raw: %w", pathString(path), err)
 	}
 	return m.geometry(), nil
@@ -31,6 +41,8 @@ type meter struct {
 	at    [2]byte // the two bytes at hdr
 	nat   int
 	lines int64 // LFs at or after hdr
+	trim  bool
+	tail  [3]byte // the last bytes seen, tail[2] the very last
 }
 
 func (m *meter) Write(p []byte) (int, error) {
@@ -47,6 +59,9 @@ func (m *meter) Write(p []byte) (int, error) {
 		m.nat++
 	}
 	m.lines += int64(bytes.Count(p, []byte{'\n'}))
+	for _, c := range p[max(0, len(p)-3):] {
+		m.tail = [3]byte{m.tail[1], m.tail[2], c}
+	}
 	return total, nil
 }
 
@@ -55,6 +70,16 @@ func (m *meter) geometry() geometry {
 	if m.nat == 2 && m.at == [2]byte{'\r', '\n'} {
 		g.textOff += 2
 		g.lines--
+	}
+	last := m.tail[2]
+	if m.trim && g.size-g.textOff >= 2 && m.tail[1] == '\r' && m.tail[2] == '\n' {
+		g.size -= 2
+		g.lines--
+		last = m.tail[0]
+	}
+	// A last line without its line break is a line too.
+	if g.size > g.textOff && last != '\n' {
+		g.lines++
 	}
 	return g
 }
@@ -71,7 +96,7 @@ func (n *node) geometry(src Source) (geometry, error) {
 	if err != nil {
 		return geometry{}, fmt.Errorf("read %s %s: %w", pathString(n.path), n.headerFile(), err)
 	}
-	g, err := measure(src, n.path, int64(len(toCRLF(hdr))))
+	g, err := measure(src, n.path, int64(len(toCRLF(hdr))), n.trim)
 	if err != nil {
 		return geometry{}, err
 	}

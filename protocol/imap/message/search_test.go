@@ -31,8 +31,8 @@ func TestFieldContains(t *testing.T) {
 		name, needle string
 		want         bool
 	}{
-		{"from", "björn", true},      // decoded
-		{"FROM", "QmrDtnJu", true},   // raw
+		{"from", "björn", true},       // decoded
+		{"FROM", "QmrDtnJu", true},    // raw
 		{"from", "BOB@EXAMPLE", true}, // case
 		{"subject", "grüße", true},
 		{"subject", "bob", false},

@@ -135,10 +135,10 @@ func (s *Structure) stream(src Source, n *node, off int64, partial *Partial) (in
 		}
 		r := newCRLFReader(f)
 		if _, err := io.CopyN(io.Discard, r, off+start); err != nil && err != io.EOF {
-			f.Close()
+			r.Close()
 			return nil, fmt.Errorf("read %s raw: %w", pathString(n.path), err)
 		}
-		return &exactReader{r: readCloser{r, f}, n: size}, nil
+		return &exactReader{r: r, n: size}, nil
 	}
 	return size, open, nil
 }
@@ -174,11 +174,3 @@ func clip(size int64, partial *Partial) (start, n int64) {
 	}
 	return start, min(max(partial.Count, 0), size-start)
 }
-
-// readCloser reads from r and closes c.
-type readCloser struct {
-	io.Reader
-	c io.Closer
-}
-
-func (rc readCloser) Close() error { return rc.c.Close() }

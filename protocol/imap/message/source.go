@@ -2,7 +2,6 @@ package message
 
 import (
 	"io"
-	"sort"
 
 	"p9mail/upasfs"
 )
@@ -41,7 +40,5 @@ func (s clientSource) Open(part []int, file string) (io.ReadCloser, error) {
 }
 
 func (s clientSource) Parts(part []int) ([]int, error) {
-	ks, err := s.c.Parts(s.box, s.n, part)
-	sort.Ints(ks)
-	return ks, err
+	return s.c.Parts(s.box, s.n, part)
 }

@@ -35,6 +35,11 @@ type node struct {
 	kids []*node   // multipart: its parts; rfc822: the one encapsulated message
 	mime mimeInfo  // from the node's header
 	env  *Envelope // msg only
+	// trim: the part is in a multipart (or is the message of a
+	// message/rfc822 part that is), so the line break before the next
+	// boundary belongs to the boundary (RFC 2046 §5.1.1), not to it;
+	// upasfs keeps it in the part (spec §1.4).
+	trim bool
 
 	mu   sync.Mutex // guards geo when measured lazily
 	geo  geometry

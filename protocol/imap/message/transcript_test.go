@@ -3,14 +3,13 @@ package message
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-
-	"p9mail/testenv"
 )
 
 // TestTranscripts runs testdata/*.txt. Each names the mailbox it reads
@@ -33,14 +32,12 @@ func TestTranscripts(t *testing.T) {
 	}
 }
 
+// update rewrites the transcripts with what the code gives: review the
+// diff before committing it.
+var update = flag.Bool("update", false, "rewrite testdata/*.txt with the values got")
+
 func runTranscript(t *testing.T, file, name string) {
-	mbox, err := os.ReadFile(filepath.Join("testdata", name+".mbox"))
-	if err != nil {
-		mbox = testenv.Fixture(name)
-	}
-	if mbox == nil {
-		t.Fatalf("no mailbox for %s", name)
-	}
+	mbox := mailbox(t, name)
 	srcs, ss := loadAll(t, mbox)
 	f, err := os.Open(file)
 	if err != nil {
@@ -50,8 +47,15 @@ func runTranscript(t *testing.T, file, name string) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
 	msg := -1
+	var out []string
+	defer func() {
+		if *update && !t.Failed() {
+			os.WriteFile(file, []byte(strings.Join(out, "\n")+"\n"), 0644)
+		}
+	}()
 	for line := 1; sc.Scan(); line++ {
 		l := sc.Text()
+		out = append(out, l)
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
@@ -69,6 +73,12 @@ func runTranscript(t *testing.T, file, name string) {
 		}
 		item, want := splitItem(t, where, l)
 		got := fetchItem(t, where, ss[msg], srcs[msg], item)
+		if *update {
+			if got != want {
+				out[len(out)-1] = item + " " + encodeValue(l[len(item)+1:], got)
+			}
+			continue
+		}
 		if got != want {
 			t.Errorf("%s: %s\n got %s\nwant %s", where, item, strconv.Quote(got), strconv.Quote(want))
 		}
@@ -161,4 +171,13 @@ func TestParseSection(t *testing.T) {
 	if !bytes.Equal([]byte(fmt.Sprint(parseSection("3").Part)), []byte("[3]")) {
 		t.Errorf("3: got %+v", parseSection("3"))
 	}
+}
+
+// encodeValue writes got in the form the line used: Go-quoted or IMAP
+// text.
+func encodeValue(old, got string) string {
+	if strings.HasPrefix(old, "\"") {
+		return strconv.Quote(got)
+	}
+	return got
 }

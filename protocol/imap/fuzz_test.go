@@ -1,0 +1,75 @@
+package imap_test
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"p9mail/protocol/auth"
+	"p9mail/protocol/imap"
+	"p9mail/protocol/mailfs"
+	"p9mail/testenv"
+)
+
+// FuzzSession feeds arbitrary client bytes to a pre-authenticated
+// session, so every command is reachable. The server must not panic or
+// hang once the client hangs up, and the mailbox must afterwards hold
+// only intact messages of the original (EXPUNGE may remove some).
+func FuzzSession(f *testing.F) {
+	for _, s := range []string{
+		"a SELECT INBOX\r\nb FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE BODY.PEEK[] BODY[1.MIME]<0.10>)\r\n",
+		"a SELECT INBOX\r\nb STORE 1:2 +FLAGS (\\Deleted)\r\nc EXPUNGE\r\nd SEARCH OR SEEN TEXT x\r\n",
+		"a LIST \"\" *\r\nb CREATE x/y\r\nc APPEND x/y {5+}\r\nhello\r\nd STATUS x/y (MESSAGES)\r\n",
+		"a SELECT INBOX\r\nb COPY 1 x\r\nc UID FETCH 1:* RFC822.SIZE\r\nd IDLE\r\nDONE\r\n",
+		"a RENAME INBOX y\r\nb DELETE y\r\nc LSUB \"\" %\r\nd SUBSCRIBE INBOX\r\n{99999999}\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	orig := testenv.Fixture("all")
+	f.Fuzz(func(t *testing.T, input []byte) {
+		root := testenv.MailRoot(t, "glenda")
+		path := testenv.WriteFixture(t, root, "glenda", "mbox", orig)
+		srv, err := imap.New(imap.Config{Source: &mailfs.Source{Root: root}, Preauth: "glenda",
+			Delay: auth.Delay{Base: time.Microsecond, Max: time.Microsecond, Limit: 3},
+			MaxLine: 4096, MaxLiteral: 1 << 16, IdlePoll: 10 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c1, c2 := net.Pipe()
+		done := make(chan struct{})
+		go func() { srv.ServeConn(c1, false); close(done) }()
+		read := make(chan struct{})
+		go func() { io.Copy(io.Discard, c2); close(read) }()
+		c2.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		c2.Write(input)
+		c2.Write([]byte("\r\nz LOGOUT\r\n"))
+		select {
+		case <-done:
+		case <-time.After(300 * time.Millisecond):
+			c2.Close()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("session does not end when the client hangs up")
+			}
+		}
+		c2.Close()
+		<-read
+		after, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := map[string]bool{}
+		for _, r := range storedRaws(orig) {
+			all[string(r)] = true
+		}
+		for _, r := range storedRaws(after) {
+			if !all[string(r)] && !bytes.Equal(r, nil) {
+				t.Fatalf("mailbox corrupted: %q", r[:min(len(r), 200)])
+			}
+		}
+	})
+}

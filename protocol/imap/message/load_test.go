@@ -1,0 +1,117 @@
+package message
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+)
+
+// memSource is a Source over files held in memory, keyed "2/1/raw";
+// fail makes the files whose key it contains fail.
+type memSource struct {
+	files map[string]string
+	parts map[string][]int
+	fail  string
+}
+
+var errBoom = errors.New("boom")
+
+func key(part []int, file string) string {
+	if len(part) == 0 {
+		return file
+	}
+	return pathString(part) + "/" + file
+}
+
+func (m *memSource) ReadFile(part []int, file string) ([]byte, error) {
+	k := key(part, file)
+	if m.fail != "" && strings.Contains(k, m.fail) {
+		return nil, errBoom
+	}
+	return []byte(m.files[k]), nil
+}
+
+func (m *memSource) Open(part []int, file string) (io.ReadCloser, error) {
+	b, err := m.ReadFile(part, file)
+	return io.NopCloser(bytes.NewReader(b)), err
+}
+
+func (m *memSource) Parts(part []int) ([]int, error) {
+	if m.fail == "parts" {
+		return nil, errBoom
+	}
+	return m.parts[pathString(part)], nil
+}
+
+// TestManyParts: a multipart of 300 parts, listed out of order.
+func TestManyParts(t *testing.T) {
+	var b strings.Builder
+	src := &memSource{files: map[string]string{}, parts: map[string][]int{}}
+	b.WriteString("Content-Type: multipart/mixed; boundary=b\n\n")
+	hdr := b.Len()
+	for k := 300; k >= 1; k-- {
+		src.parts[""] = append(src.parts[""], k)
+		src.files[key([]int{k}, "mimeheader")] = "Content-Type: text/plain\n"
+		src.files[key([]int{k}, "raw")] = fmt.Sprintf("Content-Type: text/plain\n\npart %d\n", k)
+		fmt.Fprintf(&b, "--b\nContent-Type: text/plain\n\npart %d\n", k)
+	}
+	src.files["rawheader"] = b.String()[:hdr-1]
+	src.files["raw"] = b.String()
+	s, err := Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := s.BodyStructure(false)
+	// Each part's last line break belongs to the boundary (RFC 2046).
+	if len(bs.Parts) != 300 || bs.Parts[0].Size != 6 || bs.Parts[299].Size != 8 {
+		t.Fatalf("got %d parts, sizes %d and %d", len(bs.Parts), bs.Parts[0].Size, bs.Parts[299].Size)
+	}
+	got := fetch(t, s, src, Section{Part: []int{299}}, nil)
+	if string(got) != "part 299" {
+		t.Errorf("BODY[299] = %q", got)
+	}
+}
+
+// TestLoadErrors: a failing file fails Load with the part named.
+func TestLoadErrors(t *testing.T) {
+	files := map[string]string{
+		"rawheader": "Content-Type: message/rfc822\n", "raw": "Content-Type: message/rfc822\n\nSubject: x\n\nbody\n",
+		"1/rawheader": "Subject: x\n", "1/raw": "Subject: x\n\nbody\n",
+	}
+	for _, fail := range []string{"1/rawheader", "1/raw", "parts", "rawheader"} {
+		src := &memSource{files: files, parts: map[string][]int{"": {1}}, fail: fail}
+		_, err := Load(src)
+		if !errors.Is(err, errBoom) {
+			t.Errorf("fail %s: got %v, want %v", fail, err, errBoom)
+		}
+	}
+	src := &memSource{files: files, parts: map[string][]int{"": {1}}}
+	s, err := Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fetch(t, s, src, Section{Part: []int{1, 1}}, nil); string(got) != "body\r\n" {
+		t.Errorf("BODY[1.1] = %q", got)
+	}
+	src.fail = "1/raw"
+	if _, _, err := s.Section(src, Section{Specifier: "HEADER"}, nil); err != nil {
+		t.Errorf("HEADER needs no raw: %v", err)
+	}
+	if _, _, err := s.Section(src, Section{Part: []int{1}, Specifier: "HEADER"}, nil); !errors.Is(err, errBoom) {
+		t.Errorf("1.HEADER: got %v, want %v", err, errBoom)
+	}
+	if _, _, err := s.Section(src, Section{Specifier: "BOGUS"}, nil); err == nil {
+		t.Error("unknown specifier accepted")
+	}
+	src.fail = "raw"
+	_, open, err := s.Section(src, Section{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := open(); !errors.Is(err, errBoom) {
+		t.Errorf("open: got %v, want %v", err, errBoom)
+	}
+}
