@@ -33,7 +33,7 @@ func FuzzSession(f *testing.F) {
 		root := testenv.MailRoot(t, "glenda")
 		path := testenv.WriteFixture(t, root, "glenda", "mbox", orig)
 		srv, err := imap.New(imap.Config{Source: &mailfs.Source{Root: root}, Preauth: "glenda",
-			Delay: auth.Delay{Base: time.Microsecond, Max: time.Microsecond, Limit: 3},
+			Delay:   auth.Delay{Base: time.Microsecond, Max: time.Microsecond, Limit: 3},
 			MaxLine: 4096, MaxLiteral: 1 << 16, IdlePoll: 10 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
