@@ -24,162 +24,25 @@ MSGS=${MSGS:-10000}
 SEED=${SEED:-1}
 WARM=${WARM:-3}
 DOVECOT_WARM=${DOVECOT_WARM:-snapshot}
-BENCHUSER=bench
-PASS=pass
-DUID=5000 # Dovecot's static userdb uid/gid (spec/clients.md)
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(dirname "$here")
-work=$(mktemp -d /tmp/pop3bench.XXXXXX)
-chmod 755 "$work" # Dovecot's user must search every parent directory
-dovecot_pid=
-ours_pid=
-
-# stop ends a server by its PID, politely and then not.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-	stop "$ours_pid"
-	stop "$dovecot_pid"
-	wait 2>/dev/null || true
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "work directory kept: $work" >&2
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { printf '== %s\n' "$*" >&2; }
-
-# freeport prints a loopback TCP port nothing listens on.
-freeport() {
-	local p
-	while :; do
-		p=$((30000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-# waitport waits until something accepts on the loopback port.
-waitport() {
-	for _ in $(seq 100); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "nothing listens on port $1" >&2
-	return 1
-}
-
-install_dovecot() {
-	if dpkg -s dovecot-pop3d dovecot-imapd >/dev/null 2>&1; then
-		return
-	fi
-	log "installing Dovecot"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-pop3d dovecot-imapd >/dev/null
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init pop3bench
 
 build() {
 	log "building into $work/bin"
 	(cd "$repo" && go build -o "$work/bin/" ./cmd/pop3 ./bench/pop3load ./bench/genmbox)
-	log "generating $MSGS messages, seed $SEED"
-	"$work/bin/genmbox" -n "$MSGS" -seed "$SEED" -o "$work/orig.mbox"
-}
-
-# Our server: mail root with box/<user>/mbox, keys in keyfs layout.
-setup_ours() {
-	mkdir -p "$work/ours/root/box/$BENCHUSER" "$work/ours/keys/$BENCHUSER"
-	chmod 700 "$work/ours/keys" "$work/ours/keys/$BENCHUSER"
-	printf '%s' "$PASS" >"$work/ours/keys/$BENCHUSER/secret"
-	chmod 600 "$work/ours/keys/$BENCHUSER/secret"
-	ours_mbox=$work/ours/root/box/$BENCHUSER/mbox
-}
-
-# Dovecot: the private configuration of spec/clients.md.
-setup_dovecot() {
-	local d=$work/dovecot
-	mkdir -p "$d/run" "$d/state" "$d/log" "$d/home/$BENCHUSER/mail"
-	chmod 755 "$d" "$d/home"
-	chown -R "$DUID:$DUID" "$d/home/$BENCHUSER"
-	dovecot_mbox=$d/home/$BENCHUSER/mbox
-	# mail_location puts INBOX's index files under ~/mail/.imap/INBOX.
-	dovecot_index=$d/home/$BENCHUSER/mail/.imap
-	sed "s|DIR|$d|g; s|IMAPPORT|$(freeport)|; s|POP3PORT|$dovecot_port|" >"$d/dovecot.conf" <<'EOF'
-protocols = imap pop3
-listen = 127.0.0.1
-base_dir = DIR/run
-state_dir = DIR/state
-log_path = DIR/log/dovecot.log
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-ssl = no
-passdb {
-  driver = static
-  args = password=pass
-}
-userdb {
-  driver = static
-  args = uid=5000 gid=5000 home=DIR/home/%u
-}
-first_valid_uid = 5000
-last_valid_uid = 5000
-mail_location = mbox:~/mail:INBOX=~/mbox
-mail_max_userip_connections = 1000
-service imap-login {
-  inet_listener imap {
-    port = IMAPPORT
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service pop3-login {
-  inet_listener pop3 {
-    port = POP3PORT
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-EOF
+	generate
 }
 
 start_servers() {
-	log "starting Dovecot on 127.0.0.1:$dovecot_port"
-	setsid /usr/sbin/dovecot -F -c "$work/dovecot/dovecot.conf" &
-	dovecot_pid=$!
+	start_dovecot
 	log "starting ours on 127.0.0.1:$ours_port"
 	"$work/bin/pop3" -l "127.0.0.1:$ours_port" -p -root "$work/ours/root" \
 		-keys "$work/ours/keys" 2>"$work/ours/log" &
 	ours_pid=$!
 	waitport "$dovecot_port"
 	waitport "$ours_port"
-}
-
-# fresh replaces a mailbox by a new copy of the original (a new inode,
-# renamed into place), owned by uid:gid.
-fresh() {
-	local dst=$1 owner=$2
-	cp "$work/orig.mbox" "$dst.new"
-	chown "$owner" "$dst.new"
-	chmod 600 "$dst.new"
-	mv -f "$dst.new" "$dst"
 }
 
 # session runs one measured session: label kind port [pop3load flags].
@@ -255,14 +118,13 @@ main() {
 	install_dovecot
 	build
 	dovecot_port=$(freeport)
-	ours_port=$(freeport)
-	while [ "$ours_port" = "$dovecot_port" ]; do ours_port=$(freeport); done
+	ours_port=$(freeport "$dovecot_port")
 	setup_ours
-	setup_dovecot
+	setup_dovecot "$(freeport "$dovecot_port" "$ours_port")" "$dovecot_port"
 	start_servers
 	runs
 	echo
-	echo "POP3, $MSGS messages ($(stat -c %s "$work/orig.mbox") bytes of mbox), seed $SEED, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	header POP3
 	"$work/bin/pop3load" -report "$work/results.jsonl" -dumps "$work/ours.dump,$work/dovecot.dump"
 	echo "Dovecot hides Status:, X-Status:, X-UID:, X-Keywords: and Content-Length:"
 	echo "headers of mbox mail (spec/clients.md), so sizes may differ where they occur."

@@ -2,11 +2,10 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net"
-	"os"
 	"path/filepath"
 
+	"p9mail/bench/internal/loadkit"
 	"p9mail/protocol/auth"
 	"p9mail/protocol/mailfs"
 	"p9mail/protocol/pop3"
@@ -64,7 +63,7 @@ func measureInProcess(o *options) error {
 	for i := range max(o.runs, 1) {
 		if o.mbox != "" {
 			dst := filepath.Join(o.root, "box", o.user, "mbox")
-			if err := copyFile(o.mbox, dst); err != nil {
+			if err := loadkit.CopyFile(o.mbox, dst); err != nil {
 				return err
 			}
 		}
@@ -80,25 +79,4 @@ func measureInProcess(o *options) error {
 		}
 	}
 	return nil
-}
-
-// copyFile replaces dst by a copy of src, renamed into place.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return fmt.Errorf("copy mailbox: %w", err)
-	}
-	defer in.Close()
-	out, err := os.Create(dst + ".new")
-	if err != nil {
-		return fmt.Errorf("copy mailbox: %w", err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return fmt.Errorf("copy mailbox: %w", err)
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("copy mailbox: %w", err)
-	}
-	return os.Rename(dst+".new", dst)
 }

@@ -17,13 +17,14 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"os"
 	"time"
+
+	"p9mail/bench/internal/loadkit"
 )
 
 type options struct {
@@ -107,7 +108,7 @@ func measure1(o *options) error {
 		return fmt.Errorf("%s %s run: %w", o.label, o.kind, err)
 	}
 	fmt.Fprintln(os.Stderr, summary(res))
-	return record(o.out, res)
+	return loadkit.Record(o.out, res)
 }
 
 // summary is the one-line progress report of a run.
@@ -119,26 +120,4 @@ func summary(r *result) string {
 		}
 	}
 	return s + fmt.Sprintf(" ms; msgs=%d bytes=%d after=%d", r.Msgs, r.Bytes, r.After)
-}
-
-// record appends r to file as a JSON line ("" is standard output).
-func record(file string, r *result) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	if file == "" {
-		_, err = os.Stdout.Write(b)
-		return err
-	}
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0644)
-	if err != nil {
-		return fmt.Errorf("results: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("results: %w", err)
-	}
-	return f.Close()
 }

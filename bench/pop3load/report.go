@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
-	"text/tabwriter"
+
+	"p9mail/bench/internal/loadkit"
 )
 
 // printReport prints the comparison table of the results file: per step,
@@ -16,28 +14,23 @@ import (
 // ratio, then what each server delivered. dumps, if not empty, names the
 // "ours,dovecot" per-message dumps to compare.
 func printReport(w io.Writer, file, dumps string) error {
-	rs, err := readResults(file)
+	rs, err := loadkit.ReadResults[result](file)
 	if err != nil {
 		return err
 	}
-	cold := func(srv string) []*result { return pick(rs, srv, "cold") }
-	warm := func(srv string) []*result { return pick(rs, srv, "warm") }
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "step\tcold ours\tcold Dovecot\tratio\twarm ours\twarm Dovecot\tratio\t\n")
-	for _, st := range rows {
-		co, cd := median(cold("ours"), st), median(cold("dovecot"), st)
-		wo, wd := median(warm("ours"), st), median(warm("dovecot"), st)
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%s\t%.1f\t%.1f\t%s\t\n", st, co, cd, ratio(co, cd), wo, wd, ratio(wo, wd))
+	ts := make([]*loadkit.Timings, len(rs))
+	for i, r := range rs {
+		ts[i] = &r.Timings
 	}
-	tw.Flush()
-	fmt.Fprintf(w, "(ms; cpu = the server's user+system CPU time over the session;\n warm = median of %d runs for ours, %d for Dovecot)\n\n",
-		len(warm("ours")), len(warm("dovecot")))
-	fmt.Fprintln(w, "delivered (every run):")
+	if err := loadkit.Table(w, ts, rows); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\ndelivered (every run):")
 	for _, srv := range []string{"ours", "dovecot"} {
-		fmt.Fprintf(w, "  %-8s %s\n", srv, delivered(pick(rs, srv, "")))
+		fmt.Fprintf(w, "  %-8s %s\n", srv, delivered(pick(rs, srv)))
 	}
 	if dumps != "" {
-		return compareDumps(w, dumps)
+		return loadkit.CompareDumps(w, dumps)
 	}
 	return nil
 }
@@ -45,56 +38,15 @@ func printReport(w io.Writer, file, dumps string) error {
 // rows are the table's rows: the steps, then the server's CPU time.
 var rows = append(slices.Clip(steps), "cpu")
 
-func readResults(file string) ([]*result, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, fmt.Errorf("results: %w", err)
-	}
-	defer f.Close()
-	var rs []*result
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		r := new(result)
-		if err := json.Unmarshal(sc.Bytes(), r); err != nil {
-			return nil, fmt.Errorf("results %s: %w", file, err)
-		}
-		rs = append(rs, r)
-	}
-	return rs, sc.Err()
-}
-
-// pick returns the results of server srv and kind ("" is any kind).
-func pick(rs []*result, srv, kind string) []*result {
+// pick returns the results of server srv.
+func pick(rs []*result, srv string) []*result {
 	var out []*result
 	for _, r := range rs {
-		if r.Server == srv && (kind == "" || r.Kind == kind) {
+		if r.Server == srv {
 			out = append(out, r)
 		}
 	}
 	return out
-}
-
-// median returns the median time of step over rs, 0 for none.
-func median(rs []*result, step string) float64 {
-	if len(rs) == 0 {
-		return 0
-	}
-	v := make([]float64, len(rs))
-	for i, r := range rs {
-		v[i] = r.Ms[step]
-	}
-	slices.Sort(v)
-	if n := len(v); n%2 == 0 {
-		return (v[n/2-1] + v[n/2]) / 2
-	}
-	return v[len(v)/2]
-}
-
-func ratio(a, b float64) string {
-	if b == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.2f", a/b)
 }
 
 // delivered summarises the counts of rs, listing each distinct value.

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"p9mail/bench/internal/loadkit"
 )
 
 // steps names the measured steps in order; "total" is their sum.
@@ -18,16 +20,14 @@ var steps = []string{"connect", "login", "STAT", "UIDL", "RETR", "DELE", "QUIT",
 // A result is one run against one server, one JSON line in the results
 // file.
 type result struct {
-	Server string             `json:"server"` // "ours" or "dovecot"
-	Kind   string             `json:"kind"`   // "cold" or "warm"
-	Ms     map[string]float64 `json:"ms"`     // step → milliseconds; "cpu": server CPU
-	Msgs   int                `json:"msgs"`   // STAT count
-	Octets int64              `json:"octets"` // STAT size
-	UIDLs  int                `json:"uidls"`  // UIDL lines
-	Bytes  int64              `json:"bytes"`  // octets RETR delivered (CRLF = 2)
-	Lines  int                `json:"lines"`  // lines RETR delivered
-	Deled  int                `json:"deleted"`
-	After  int                `json:"after"` // STAT count in a later session
+	loadkit.Timings
+	Msgs   int   `json:"msgs"`   // STAT count
+	Octets int64 `json:"octets"` // STAT size
+	UIDLs  int   `json:"uidls"`  // UIDL lines
+	Bytes  int64 `json:"bytes"`  // octets RETR delivered (CRLF = 2)
+	Lines  int   `json:"lines"`  // lines RETR delivered
+	Deled  int   `json:"deleted"`
+	After  int   `json:"after"` // STAT count in a later session
 }
 
 // run does the measured session: connect, USER/PASS, STAT, UIDL, RETR of
@@ -35,7 +35,7 @@ type result struct {
 // step. With dump non-nil it writes "number octets crc32c" per message
 // there; with o.cpuprofile set, a CPU profile per step.
 func run(o *options, dump io.Writer) (*result, error) {
-	res := &result{Server: o.label, Kind: o.kind, Ms: map[string]float64{}}
+	res := &result{Timings: loadkit.Timings{Server: o.label, Kind: o.kind, Ms: map[string]float64{}}}
 	var c *client
 	defer func() {
 		if c != nil {
@@ -60,20 +60,21 @@ func run(o *options, dump io.Writer) (*result, error) {
 	}
 	var total time.Duration
 	for _, st := range list {
-		if err := startProfile(o.cpuprofile, st.name); err != nil {
+		stop, err := loadkit.Profile(o.cpuprofile, st.name)
+		if err != nil {
 			return nil, err
 		}
 		t := time.Now()
-		err := st.do()
+		err = st.do()
 		d := time.Since(t)
-		stopProfile(o.cpuprofile)
+		stop()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", st.name, err)
 		}
-		res.Ms[st.name] = ms(d)
+		res.Ms[st.name] = loadkit.Ms(d)
 		total += d
 	}
-	res.Ms["total"] = ms(total)
+	res.Ms["total"] = loadkit.Ms(total)
 	res.Ms["open"] = res.Ms["login"] + res.Ms["STAT"] + res.Ms["UIDL"]
 	c.close()
 	c = nil
@@ -90,14 +91,12 @@ func run(o *options, dump io.Writer) (*result, error) {
 	return res, err
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
 // serverCPU returns the CPU time of the -cpupid tree, 0 without one.
 func serverCPU(o *options) (float64, error) {
 	if o.cpupid == 0 {
 		return 0, nil
 	}
-	return treeCPU(o.cpupid)
+	return loadkit.TreeCPU(o.cpupid)
 }
 
 // deleEven marks every second message deleted, one DELE at a time.

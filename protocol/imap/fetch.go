@@ -251,6 +251,10 @@ func (s *session) section(st *message.Structure, src message.Source, sec message
 // once per message.
 func (s *session) internalDate(m *msg) time.Time {
 	if m.idate.IsZero() {
+		if t, ok := s.srv.idates.Load(m.Digest); ok {
+			m.idate = t.(time.Time)
+			return m.idate
+		}
 		b, err := s.fs.ReadFile(s.sel.box, m.num, nil, upasfs.FileUnixHeader)
 		if err == nil {
 			if t, ok := message.InternalDate(unixDateOf(string(b))); ok {
@@ -260,6 +264,9 @@ func (s *session) internalDate(m *msg) time.Time {
 		if m.idate.IsZero() {
 			m.idate = time.Unix(0, 0).UTC()
 		}
+		// The digest covers the From line (spec §1.4): the date is
+		// the same in every session.
+		s.srv.idates.Store(m.Digest, m.idate)
 	}
 	return m.idate
 }

@@ -71,6 +71,7 @@ type Server struct {
 	ids     atomic.Int64
 	debugMu sync.Mutex
 	cache   structCache // message structures by digest
+	idates  sync.Map    // digest → INTERNALDATE
 }
 
 // New returns a Server for cfg.

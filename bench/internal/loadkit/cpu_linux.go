@@ -1,4 +1,4 @@
-package main
+package loadkit
 
 import (
 	"bytes"
@@ -11,12 +11,12 @@ import (
 // every Linux architecture Go supports.
 const clockTicks = 100
 
-// treeCPU returns the CPU time, in milliseconds, used so far by process
+// TreeCPU returns the CPU time, in milliseconds, used so far by process
 // pid and its descendants: for each process in the tree its own user and
 // system time plus that of its children already waited for
 // (proc(5): utime, stime, cutime, cstime). Forked session processes that
 // have exited are so counted by their reaping parent.
-func treeCPU(pid int) (float64, error) {
+func TreeCPU(pid int) (float64, error) {
 	procs, err := readProcs()
 	if err != nil {
 		return 0, err
