@@ -8,4 +8,7 @@ require (
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 )
 
-require golang.org/x/text v0.14.0 // indirect
+require (
+	github.com/emersion/go-imap/v2 v2.0.0-beta.8 // indirect
+	golang.org/x/text v0.14.0 // indirect
+)
