@@ -57,9 +57,10 @@ const (
 )
 
 type addrToken struct {
-	kind tokKind
-	text string // as written
-	val  string // a quoted string's content, unescaped
+	kind    tokKind
+	text    string // as written
+	val     string // a quoted string's content, unescaped
+	comment string // a comment right after the token, without its parentheses
 }
 
 // lexAddress splits s into tokens, dropping white space and comments.
@@ -71,10 +72,14 @@ func lexAddress(s string) []addrToken {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			i++
 		case c == '(':
-			i = skipComment(s, i)
+			j := skipComment(s, i)
+			if len(toks) > 0 && j-i >= 2 && s[j-1] == ')' {
+				toks[len(toks)-1].comment = strings.TrimSpace(s[i+1 : j-1])
+			}
+			i = j
 		case c == '"':
 			j, val := scanQuoted(s, i)
-			toks = append(toks, addrToken{tokQuoted, s[i:j], val})
+			toks = append(toks, addrToken{kind: tokQuoted, text: s[i:j], val: val})
 			i = j
 		case c == '[':
 			j := strings.IndexByte(s[i:], ']')
@@ -192,6 +197,11 @@ func (p *addrParser) mailboxOrGroup(out []Address, inGroup bool) []Address {
 		p.i++
 		k := dottedRun(words)
 		a = Address{Name: phrase(words[:k]), Mailbox: joinText(words[k:]), Host: p.domain()}
+		// "addr (Full Name)": the old form of a display name, as most
+		// servers report it.
+		if c := p.toks[p.i-1].comment; a.Name == "" && c != "" && !strings.ContainsAny(c, "()\\") {
+			a.Name = c
+		}
 	case len(words) == 0:
 		return out
 	default:

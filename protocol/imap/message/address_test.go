@@ -11,7 +11,7 @@ func TestParseAddressList(t *testing.T) {
 		{`"Smith, John" <john@example.com>, b@c`, `(("Smith, John" NIL "john" "example.com")(NIL NIL "b" "c"))`},
 		{`"a \"q\" b" <x@y>`, `(("a \"q\" b" NIL "x" "y"))`},
 		{"=?UTF-8?B?QmrDtnJu?= <bob@example.com>", `(("=?UTF-8?B?QmrDtnJu?=" NIL "bob" "example.com"))`},
-		{"bob@example.com (Bob Smith)", `((NIL NIL "bob" "example.com"))`},
+		{"bob@example.com (Bob Smith)", `(("Bob Smith" NIL "bob" "example.com"))`},
 		{"(c) Bob (x) <bob (y) @ (z) example.com>", `(("Bob" NIL "bob" "example.com"))`},
 		{`"john doe"@example.com`, `((NIL NIL "\"john doe\"" "example.com"))`},
 		{"x@[127.0.0.1]", `((NIL NIL "x" "[127.0.0.1]"))`},
