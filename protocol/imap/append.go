@@ -33,7 +33,7 @@ type mboxWriter struct {
 	s     *session
 	file  string
 	f     ninep.File
-	lock  ninep.File
+	lock  io.Closer
 	start int64 // where this append began, to undo a failed one
 	off   int64
 	buf   *bufio.Writer
@@ -42,7 +42,7 @@ type mboxWriter struct {
 }
 
 func (s *session) openAppend(file string) (*mboxWriter, error) {
-	lock, err := lockFile(s.ns, s.boxDir(), file, s.cfg.LockTimeout)
+	lock, err := s.lock(file)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (w *mboxWriter) commit() error {
 			return nil // the mail is in; the flags are lost
 		}
 		if f, err = w.s.ns.Create(impName, plan9.ORDWR, 0600); err == nil {
-			hdr := imp.Header(max(d.Mtime, 1), 1)
+			hdr := imp.Header(w.s.srv.newValidity(d.Mtime), 1)
 			f.WriteAt(hdr, 0)
 			off = int64(len(hdr))
 		}

@@ -2,6 +2,7 @@ package imap
 
 import (
 	"container/list"
+	"io"
 	"sync"
 	"time"
 
@@ -127,6 +128,10 @@ func (s *session) fetch(tag, cmd string, uid bool) {
 				}
 			}
 			if err := s.fetchOne(t, items, st, setsSeen); err != nil {
+				if err == errSkip {
+					failed = errFetch
+					continue
+				}
 				s.cfg.Log.Warn("imap fetch", "user", s.user, "uid", t.m.UID, "err", err)
 				s.state = logout // a literal was promised and not sent: hang up
 				return
@@ -169,12 +174,75 @@ func (s *session) markSeen(targets []target) {
 	}
 }
 
-// fetchOne writes one "* n FETCH (...)" response.
+// An opened section: its size and its bytes, ready to stream.
+type opened struct {
+	size int64
+	r    io.ReadCloser
+}
+
+// openSections opens every section the items ask for before any byte
+// of the response is written: a message expunged meanwhile by another
+// session is then skipped whole (RFC 2180 §4.1.2) instead of cutting a
+// response short.
+func (s *session) openSections(items []wire.FetchItem, st *message.Structure, src message.Source) ([]opened, error) {
+	out := make([]opened, len(items))
+	for i, it := range items {
+		var sec message.Section
+		var partial *message.Partial
+		switch it.Att {
+		case wire.FetchRFC822:
+		case wire.FetchRFC822Header:
+			sec.Specifier = "HEADER"
+		case wire.FetchRFC822Text:
+			sec.Specifier = "TEXT"
+		case wire.FetchBodySection:
+			sec = message.Section{Specifier: string(it.Section.Specifier), Fields: it.Section.Fields}
+			for _, p := range it.Section.Part {
+				sec.Part = append(sec.Part, int(p))
+			}
+			if it.Partial != nil {
+				partial = &message.Partial{Start: int64(it.Partial.Start), Count: int64(it.Partial.Count)}
+			}
+		default:
+			continue
+		}
+		size, open, err := st.Section(src, sec, partial)
+		if err == nil {
+			out[i].r, err = open()
+		}
+		if err != nil {
+			closeSections(out)
+			return nil, err
+		}
+		out[i].size = size
+	}
+	return out, nil
+}
+
+func closeSections(secs []opened) {
+	for _, o := range secs {
+		if o.r != nil {
+			o.r.Close()
+		}
+	}
+}
+
+// fetchOne writes one "* n FETCH (...)" response. errSkip: the message
+// could not be read and nothing was written.
 func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structure, seen bool) error {
+	src := message.UpasfsSource(s.fs, s.sel.box, t.m.num)
+	var secs []opened
+	if st != nil {
+		var err error
+		if secs, err = s.openSections(items, st, src); err != nil {
+			s.cfg.Log.Info("imap fetch skips a message", "uid", t.m.UID, "err", err)
+			return errSkip
+		}
+		defer closeSections(secs)
+	}
 	e := s.enc
 	e.Atom("*").SP().Number(t.seq).Atom(" FETCH (")
 	flagsSent := false
-	src := message.UpasfsSource(s.fs, s.sel.box, t.m.num)
 	for i, it := range items {
 		if i > 0 {
 			e.SP()
@@ -196,15 +264,15 @@ func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structu
 		case wire.FetchBodyStructure:
 			e.Atom("BODYSTRUCTURE ").Atom(string(st.BodyStructure(true).Append(nil)))
 		case wire.FetchRFC822, wire.FetchRFC822Header, wire.FetchRFC822Text:
-			spec := map[wire.FetchAtt]string{wire.FetchRFC822: "", wire.FetchRFC822Header: "HEADER", wire.FetchRFC822Text: "TEXT"}[it.Att]
 			e.Atom(string(it.Att)).SP()
-			if err := s.section(st, src, message.Section{Specifier: spec}, nil); err != nil {
-				return err
-			}
+			s.literal(secs[i])
 		case wire.FetchBodySection:
-			if err := s.bodySection(e, st, src, it); err != nil {
-				return err
+			e.Atom("BODY[").Atom(it.Section.String()).Atom("]")
+			if it.Partial != nil {
+				e.Atom("<").Number(it.Partial.Start).Atom(">")
 			}
+			e.SP()
+			s.literal(secs[i])
 		}
 	}
 	if seen && !flagsSent && !s.sel.readOnly {
@@ -214,37 +282,13 @@ func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structu
 	return e.Err()
 }
 
-// bodySection writes BODY[section]<origin> and its literal.
-func (s *session) bodySection(e *wire.Encoder, st *message.Structure, src message.Source, it wire.FetchItem) error {
-	sec := message.Section{Specifier: string(it.Section.Specifier), Fields: it.Section.Fields}
-	for _, p := range it.Section.Part {
-		sec.Part = append(sec.Part, int(p))
-	}
-	var partial *message.Partial
-	e.Atom("BODY[").Atom(it.Section.String()).Atom("]")
-	if it.Partial != nil {
-		partial = &message.Partial{Start: int64(it.Partial.Start), Count: int64(it.Partial.Count)}
-		e.Atom("<").Number(it.Partial.Start).Atom(">")
-	}
-	e.SP()
-	return s.section(st, src, sec, partial)
-}
+var errSkip = errorString("message skipped")
 
-// section writes one section as a literal whose size is known before
-// its first byte is read (DESIGN.md "The front ends").
-func (s *session) section(st *message.Structure, src message.Source, sec message.Section, partial *message.Partial) error {
-	size, open, err := st.Section(src, sec, partial)
-	if err != nil {
-		return err
-	}
-	r, err := open()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
+// literal streams an opened section as a literal whose size was known
+// before its first byte was read (DESIGN.md "The front ends").
+func (s *session) literal(o opened) {
 	s.conn.SetWriteDeadline(time.Now().Add(s.cfg.IdleTimeout))
-	s.enc.Literal(size, r)
-	return s.enc.Err()
+	s.enc.Literal(o.size, o.r)
 }
 
 // internalDate is the From line's date (decision 7), read from upasfs

@@ -99,8 +99,23 @@ func (s *session) lsub(pattern string) ([]listEntry, error) {
 		return nil, err
 	}
 	var out []listEntry
+	subscribed := map[string]bool{}
+	for _, n := range names {
+		subscribed[n] = true
+	}
+	parents := map[string]bool{}
 	for _, n := range names {
 		if !match(pattern, n) && !(isInbox(n) && match(strings.ToUpper(pattern), inbox)) {
+			// A level the pattern stops at, above a subscribed name,
+			// is listed \Noselect (RFC 3501 §6.3.9).
+			elems := strings.Split(n, "/")
+			for i := 1; i < len(elems); i++ {
+				p := strings.Join(elems[:i], "/")
+				if match(pattern, p) && !subscribed[p] && !parents[p] {
+					parents[p] = true
+					out = append(out, listEntry{name: p, attrs: []string{`\Noselect`}})
+				}
+			}
 			continue
 		}
 		if isInbox(n) {
@@ -140,7 +155,7 @@ func (s *session) subscribe(tag, cmd string) {
 			return
 		}
 	}
-	lock, err := lockFile(s.ns, s.boxDir(), subscribedFile, s.cfg.LockTimeout)
+	lock, err := s.lock(subscribedFile)
 	if err != nil {
 		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
 		return

@@ -2,7 +2,9 @@ package imap
 
 import (
 	"errors"
+	"io"
 	"path"
+	"sync"
 	"time"
 
 	"9fans.net/go/plan9"
@@ -15,6 +17,46 @@ import (
 const DefaultLockTimeout = 60 * time.Second
 
 var errLockTimeout = errors.New("mailbox locked by another process")
+
+// lock takes the lock of the directory holding file (see lockFile),
+// queueing first behind this server's own sessions on an in-process
+// semaphore, so that they wait their turn instead of polling the file
+// (imaptest's stress run showed polling stall under contention).
+// Close unlocks.
+func (s *session) lock(file string) (io.Closer, error) {
+	dir := s.boxDir()
+	key := s.user + "\x00" + path.Join(dir, path.Dir(file))
+	v, _ := s.srv.locks.LoadOrStore(key, make(chan struct{}, 1))
+	sem := v.(chan struct{})
+	t := time.NewTimer(s.cfg.LockTimeout)
+	defer t.Stop()
+	select {
+	case sem <- struct{}{}:
+	case <-t.C:
+		return nil, errLockTimeout
+	}
+	f, err := lockFile(s.ns, dir, file, s.cfg.LockTimeout)
+	if err != nil {
+		<-sem
+		return nil, err
+	}
+	return &unlocker{f: f, sem: sem}, nil
+}
+
+type unlocker struct {
+	f    ninep.File
+	sem  chan struct{}
+	once sync.Once
+}
+
+func (u *unlocker) Close() error {
+	var err error
+	u.once.Do(func() {
+		err = u.f.Close()
+		<-u.sem
+	})
+	return err
+}
 
 // lockFile takes the exclusive-use lock L.mbox of the directory that
 // holds file (relative to the user's mail directory, dir = the mail

@@ -191,7 +191,7 @@ func (s *session) rename(tag, cmd string) {
 
 // renameInDir renames a mailbox and its .imp within one directory.
 func (s *session) renameInDir(src, dst string) error {
-	lock, err := lockFile(s.ns, s.boxDir(), src, s.cfg.LockTimeout)
+	lock, err := s.lock(src)
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ func (s *session) copyThenRemove(src, dst string) error {
 // moveInbox copies INBOX and its .imp to dst, then empties INBOX, all
 // under INBOX's lock so no delivery or deletion falls in between.
 func (s *session) moveInbox(dst string) error {
-	lock, err := lockFile(s.ns, s.boxDir(), inboxFile, s.cfg.LockTimeout)
+	lock, err := s.lock(inboxFile)
 	if err != nil {
 		return err
 	}

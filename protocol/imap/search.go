@@ -199,8 +199,11 @@ func (c *searchCtx) match(k wire.SearchKey) bool {
 		op := map[wire.SearchOp]wire.SearchOp{wire.SearchSentBefore: wire.SearchBefore,
 			wire.SearchSentOn: wire.SearchOn, wire.SearchSentSince: wire.SearchSince}[k.Op]
 		return dateCmp(op, day(t), k.Date)
-	case wire.SearchFrom, wire.SearchTo, wire.SearchCc, wire.SearchBcc, wire.SearchSubject:
+	case wire.SearchSubject:
 		return message.FieldContains(c.header(), string(k.Op), k.Value)
+	case wire.SearchFrom, wire.SearchTo, wire.SearchCc, wire.SearchBcc:
+		return message.FieldContains(c.header(), string(k.Op), k.Value) ||
+			addressContains(c.header(), string(k.Op), k.Value)
 	case wire.SearchHeader:
 		return message.FieldContains(c.header(), k.Field, k.Value)
 	case wire.SearchBody:
@@ -234,4 +237,22 @@ func dateCmp(op wire.SearchOp, d, key time.Time) bool {
 		return d.Equal(key)
 	}
 	return !d.Before(key)
+}
+
+// addressContains matches the addresses of the named fields as ENVELOPE
+// gives them, "name <mailbox@host>", so that comments and folding in
+// the header do not hide them (RFC 3501 §6.4.4; found by imaptest).
+func addressContains(fields []message.Field, name, needle string) bool {
+	for _, f := range fields {
+		if !strings.EqualFold(f.Name, name) {
+			continue
+		}
+		for _, a := range message.ParseAddressList(f.Value) {
+			s := a.Name + " <" + a.Mailbox + "@" + a.Host + ">"
+			if message.Contains(s, needle) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -174,12 +174,16 @@ func (s *session) update(expungeOK bool) {
 	}
 	if expungeOK {
 		kept := mb.msgs[:0]
-		for i, m := range mb.msgs {
+		for _, m := range mb.msgs {
 			if m.Expunged {
-				s.enc.Atom("*").SP().Number(uint32(len(kept) + 1)).Atom(" EXPUNGE").CRLF()
 				delete(mb.byNum, m.num)
+				if !m.told {
+					// Came and went unannounced: the client never had
+					// its number (RFC 3501 §7.4.1).
+					continue
+				}
+				s.enc.Atom("*").SP().Number(uint32(len(kept) + 1)).Atom(" EXPUNGE").CRLF()
 				mb.toldExists--
-				_ = i
 				continue
 			}
 			kept = append(kept, m)

@@ -114,7 +114,7 @@ func (mb *mailbox) commit(change func() bool) error {
 			return err
 		}
 	}
-	lock, err := lockFile(s.ns, path.Join(mailfs.BoxDir, s.user), mb.file, s.cfg.LockTimeout)
+	lock, err := s.lock(mb.file)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (mb *mailbox) commit(change func() bool) error {
 			}
 		}
 		res, err := imp.Reconcile(imp.Input{Data: data, Exists: impErr == nil,
-			Known: imp.State{UIDValidity: mb.validity, UIDNext: mb.next}, Mtime: d.Mtime,
+			Known: imp.State{UIDValidity: mb.validity, UIDNext: mb.next}, Mtime: mb.validityFor(d.Mtime, impErr == nil),
 			KeepRecent: mb.status || mb.readOnly}, live)
 		if err != nil {
 			return errInconsistent
@@ -206,6 +206,17 @@ func (mb *mailbox) relist() error {
 		mb.byNum[n] = m
 	}
 	return nil
+}
+
+// validityFor is the UIDVALIDITY a new .imp gets: the mailbox's mtime
+// (spec §2.5), but never one this server gave before, so a mailbox
+// deleted and made again within a second cannot reuse it (RFC 3501
+// §2.3.1.1; found by imaptest).
+func (mb *mailbox) validityFor(mtime uint32, impExists bool) uint32 {
+	if impExists && mb.validity != 0 {
+		return mtime
+	}
+	return mb.s.srv.newValidity(mtime)
 }
 
 // unassigned counts the messages without a UID.

@@ -72,6 +72,19 @@ type Server struct {
 	debugMu sync.Mutex
 	cache   structCache // message structures by digest
 	idates  sync.Map    // digest → INTERNALDATE
+	locks   sync.Map    // user and directory → semaphore (lock.go)
+
+	validityMu   sync.Mutex
+	lastValidity uint32
+}
+
+// newValidity returns max(mtime, the last one given + 1).
+func (s *Server) newValidity(mtime uint32) uint32 {
+	s.validityMu.Lock()
+	defer s.validityMu.Unlock()
+	v := max(mtime, s.lastValidity+1, 1)
+	s.lastValidity = v
+	return v
 }
 
 // New returns a Server for cfg.

@@ -227,6 +227,10 @@ func (s *session) parseError(tag, cmd string) {
 	if s.dec.Err() == nil || s.ioErr() {
 		return
 	}
+	if wire.IsBadMailbox(s.dec.Err()) {
+		s.tagged(tag, "NO", "", cmd+" bad mailbox: "+s.dec.Err().Error())
+		return
+	}
 	s.tagged(tag, "BAD", "", cmd+" "+s.dec.Err().Error())
 }
 

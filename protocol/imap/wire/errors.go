@@ -22,6 +22,17 @@ type Error struct {
 // CodeTooBig marks an Error caused by Limits (RFC 7889 §4, RFC 4469 §7).
 const CodeTooBig = "TOOBIG"
 
+// CodeBadMailbox marks a mailbox name that is not modified UTF-7: the
+// command is well formed, the name just names no mailbox, so the engine
+// answers NO (RFC 3501 §7.1.2; spec §2.4 "undecodable → bad mailbox").
+const CodeBadMailbox = "BADMAILBOX"
+
+// IsBadMailbox reports whether err is a mailbox name that did not decode.
+func IsBadMailbox(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeBadMailbox
+}
+
 func (e *Error) Error() string { return e.Msg }
 
 // IsTooBig reports whether err is an Error caused by Limits.

@@ -59,7 +59,7 @@ func checkError(t *testing.T, err error) {
 				t.Fatalf("error message %q is not 7-bit text", we.Msg)
 			}
 		}
-		if we.Msg == "" || we.Code != "" && we.Code != wire.CodeTooBig {
+		if we.Msg == "" || we.Code != "" && we.Code != wire.CodeTooBig && we.Code != wire.CodeBadMailbox {
 			t.Fatalf("bad error %#v", we)
 		}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):

@@ -40,7 +40,10 @@ func (d *Decoder) ExpectListMailbox(pattern *string) bool {
 func (d *Decoder) mailboxName(raw string, name *string) bool {
 	s, err := DecodeMUTF7(raw)
 	if err != nil {
-		return d.fail("mailbox name not in modified UTF-7")
+		if d.err == nil {
+			d.err = &Error{Code: CodeBadMailbox, Msg: "mailbox name not in modified UTF-7"}
+		}
+		return false
 	}
 	if strings.EqualFold(s, Inbox) {
 		s = Inbox
