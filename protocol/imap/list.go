@@ -28,6 +28,10 @@ func (s *session) list(tag, cmd string) {
 	var ref, pattern string
 	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&ref) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectListMailbox(&pattern) || !s.dec.ExpectCRLF() {
+		if wire.IsBadMailbox(s.dec.Err()) {
+			s.tagged(tag, "OK", "", cmd+" completed") // no mailbox has such a name
+			return
+		}
 		s.parseError(tag, cmd)
 		return
 	}
