@@ -188,8 +188,11 @@ func (mb *mailbox) relist() error {
 		}
 	}
 	for _, m := range mb.msgs {
-		if !present[m.num] {
+		if !present[m.num] && !m.Expunged {
 			m.Expunged = true
+			// Its .imp line must go, or a copy of the message that
+			// comes back would match it and get its old UID again.
+			mb.dirty = true
 		}
 	}
 	digests, err := s.fs.ReadFiles(mb.box, fresh, upasfs.FileDigest)
