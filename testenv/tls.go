@@ -66,7 +66,8 @@ func NewCert(t testing.TB) *Cert {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Server = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+	c.Server = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12,
+		SessionTicketsDisabled: true} // as protocol.LoadTLS
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(certPEM)
 	c.Client = &tls.Config{RootCAs: pool, ServerName: "localhost"}

@@ -3,6 +3,7 @@ package imap
 import (
 	"container/list"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -92,7 +93,7 @@ func (s *session) fetch(tag, cmd string, uid bool) {
 		s.tagged(tag, "BAD", "", cmd+" invalid message sequence number")
 		return
 	}
-	if uid {
+	if uid && !slices.ContainsFunc(items, func(it wire.FetchItem) bool { return it.Att == wire.FetchUID }) {
 		items = append([]wire.FetchItem{{Att: wire.FetchUID}}, items...)
 	}
 	needStruct, setsSeen := false, false
