@@ -66,8 +66,7 @@ func (b *Box) remove(del []*Msg) error {
 		b.store.cache.forget(m)
 	}
 	for m := range drop {
-		m.gone, m.gen = true, nil
-		b.store.cache.forget(m)
+		b.bury(m)
 	}
 	b.gen.decRef()
 	b.gen = g

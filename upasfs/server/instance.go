@@ -73,10 +73,18 @@ type openBox struct {
 }
 
 func (ob *openBox) close() {
-	ob.mu.Lock()
-	ob.closed = true
-	ob.mu.Unlock()
-	ob.release.Do(func() { ob.in.srv.store.release(ob.box) })
+	ob.release.Do(func() {
+		ob.mu.Lock()
+		ob.closed = true
+		var seen []*Msg
+		for m := range ob.nums {
+			seen = append(seen, m)
+		}
+		ob.nums, ob.byNum, ob.order = nil, nil, nil
+		ob.mu.Unlock()
+		ob.box.unview(seen)
+		ob.in.srv.store.release(ob.box)
+	})
 }
 
 // refresh syncs the mailbox with its file and renumbers (spec §1.7:
@@ -102,15 +110,22 @@ func (ob *openBox) renumber(msgs []*Msg, version uint64) {
 	nums := make(map[*Msg]int, len(msgs))
 	byNum := make(map[int]*Msg, len(msgs))
 	order := make([]int, 0, len(msgs))
+	var added, dropped []*Msg
 	for _, m := range msgs {
 		n, ok := ob.nums[m]
 		if !ok {
 			ob.next++
 			n = ob.next
+			added = append(added, m)
 		}
 		nums[m] = n
 		byNum[n] = m
 		order = append(order, n)
+	}
+	for m := range ob.nums {
+		if _, ok := nums[m]; !ok {
+			dropped = append(dropped, m)
+		}
 	}
 	for m := range ob.msgIDs {
 		if _, ok := nums[m]; !ok {
@@ -118,6 +133,8 @@ func (ob *openBox) renumber(msgs []*Msg, version uint64) {
 		}
 	}
 	ob.nums, ob.byNum, ob.order, ob.version = nums, byNum, order, version
+	ob.box.view(added)
+	ob.box.unview(dropped)
 }
 
 // message returns the live message numbered n.

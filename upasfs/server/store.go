@@ -86,9 +86,10 @@ type Box struct {
 // A Msg is one message of a Box. Its identity (the pointer) survives
 // syncs while the digest matches (spec §1.3 merge by digest).
 type Msg struct {
-	loc  mbox.Msg // guarded by Box.mu
-	gen  *fileGen // guarded by Box.mu
-	gone bool     // deleted or vanished from the file; guarded by Box.mu
+	loc   mbox.Msg // guarded by Box.mu
+	gen   *fileGen // guarded by Box.mu; nil once gone and unseen
+	gone  bool     // deleted or vanished from the file; guarded by Box.mu
+	views int      // attaches that number it (instance.go); guarded by Box.mu
 
 	info atomic.Pointer[[]byte] // the info file, once made (fixed by the digest)
 }
@@ -234,6 +235,52 @@ func (b *Box) grow(st os.FileInfo) error {
 	return nil
 }
 
+// bury marks m deleted. An attach that still numbers it can go on
+// reading it from the old file until it looks at the mailbox again, as
+// 4e keeps a deleted message while it is referenced (spec §1.8): a
+// client's FETCH that raced another client's EXPUNGE still gets its
+// data. b.mu is held.
+func (b *Box) bury(m *Msg) {
+	if m.gone {
+		return
+	}
+	m.gone = true
+	b.store.cache.forget(m)
+	if m.views > 0 && m.gen != nil {
+		m.gen.incRef() // m's own reference on the old file
+		return
+	}
+	m.gen = nil
+}
+
+// view and unview count the attaches that number ms; the last to stop
+// lets a buried message's old file go.
+func (b *Box) view(ms []*Msg) {
+	if len(ms) == 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, m := range ms {
+		m.views++
+	}
+}
+
+func (b *Box) unview(ms []*Msg) {
+	if len(ms) == 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, m := range ms {
+		m.views--
+		if m.views == 0 && m.gone && m.gen != nil {
+			m.gen.decRef()
+			m.gen = nil
+		}
+	}
+}
+
 // sameLastMessage reports whether now is was with one more newline at
 // its end: a last message whose file gained the missing newline.
 func sameLastMessage(was, now mbox.Msg) bool {
@@ -311,8 +358,7 @@ func (b *Box) merge(keep, old []*Msg, locs []mbox.Msg, g *fileGen) {
 	}
 	for _, q := range byDigest {
 		for _, m := range q {
-			m.gone, m.gen = true, nil
-			b.store.cache.forget(m)
+			b.bury(m)
 		}
 	}
 	b.msgs = msgs
