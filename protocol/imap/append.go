@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash"
 	"io"
 	"path"
@@ -38,7 +39,8 @@ type mboxWriter struct {
 	off   int64
 	buf   *bufio.Writer
 	sum   hash.Hash
-	lines [][]byte // .imp uid-0 lines to add
+	lines   [][]byte // .imp uid-0 lines to add
+	digests []string // of the messages appended, in order
 }
 
 func (s *session) openAppend(file string) (*mboxWriter, error) {
@@ -107,6 +109,7 @@ func (w *mboxWriter) end(last byte, flags imp.Flags) error {
 		return err
 	}
 	w.lines = append(w.lines, line)
+	w.digests = append(w.digests, digest)
 	return nil
 }
 
@@ -238,7 +241,45 @@ func (s *session) appendCmd(tag, cmd string) {
 		return
 	}
 	s.update(true)
-	s.tagged(tag, "OK", "", cmd+" completed")
+	code := ""
+	if validity, uids := s.uidsOf(a.Mailbox, file, w.digests); uids != nil {
+		code = fmt.Sprintf("APPENDUID %d %d", validity, uids[0])
+	}
+	s.tagged(tag, "OK", code, cmd+" completed")
+}
+
+// uidsOf gives the messages just appended to file UIDs, by bringing
+// that mailbox up to date as STATUS does, and returns the UIDVALIDITY
+// and the UIDs of the last messages with these digests, in order, for
+// UIDPLUS (RFC 4315 §3); nil if they cannot be told.
+func (s *session) uidsOf(name, file string, digests []string) (uint32, []uint32) {
+	mb := s.sel
+	if mb == nil || mb.file != file {
+		var err error
+		if mb, err = s.openMailbox(name, file, false, true); err != nil {
+			return 0, nil
+		}
+		defer mb.close()
+	} else if err := mb.sync(); err != nil {
+		return 0, nil
+	}
+	uids := make([]uint32, len(digests))
+	j := len(digests) - 1
+	for i := len(mb.msgs) - 1; i >= 0 && j >= 0; i-- {
+		m := mb.msgs[i]
+		if m.Expunged || m.Digest != digests[j] {
+			continue
+		}
+		if m.UID == 0 {
+			return 0, nil
+		}
+		uids[j] = m.UID
+		j--
+	}
+	if j >= 0 {
+		return 0, nil
+	}
+	return mb.validity, uids
 }
 
 // copyMessage copies a message from an IMAP client into mbox form:
@@ -320,7 +361,15 @@ func (s *session) copyMsgs(tag, cmd string, uid bool) {
 		return
 	}
 	s.update(true)
-	s.tagged(tag, "OK", "", cmd+" completed")
+	code := ""
+	if validity, uids := s.uidsOf(name, file, w.digests); uids != nil && len(targets) > 0 {
+		src := make([]uint32, len(targets))
+		for i, t := range targets {
+			src[i] = t.m.UID
+		}
+		code = fmt.Sprintf("COPYUID %d %s %s", validity, wire.SeqSetOf(src), wire.SeqSetOf(uids))
+	}
+	s.tagged(tag, "OK", code, cmd+" completed")
 }
 
 // copyOne appends one message of the selected mailbox: rawunix, as

@@ -35,6 +35,8 @@ func (s *session) uidCmd(tag, cmd string) {
 		s.search(tag, "UID SEARCH", true)
 	case "COPY":
 		s.copyMsgs(tag, "UID COPY", true)
+	case "EXPUNGE":
+		s.uidExpunge(tag, "UID EXPUNGE")
 	default:
 		s.tagged(tag, "BAD", "", "UID illegal uid command "+sanitize(sub))
 	}

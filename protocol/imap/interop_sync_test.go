@@ -254,7 +254,6 @@ func TestInteropMbsyncAppend(t *testing.T) {
 	// fails there: "received extraneous data in FETCH response" (its
 	// parse_fetch_rsp drops the X-TUID answer; fixed in later isync).
 	// With APPENDUID it does not need to.
-	knownGap(t, "no UIDPLUS: isync 1.4.4 cannot learn the UID of a message it APPENDs (gap 4)")
 	e.run(mbsync, "-c", rc, "-V", "chan")
 	wants := e.maildirWants(everyMsg, func(int) string { return "" }, func(m storedMsg) []byte { return m.lf() })
 	checkMaildir(t, inbox, append(wants, maildirWant{n + 1, "", []byte(offlineMsg)}), noTUID)

@@ -261,17 +261,6 @@ func needProgram(t *testing.T, name string) string {
 	return p
 }
 
-// knownGap skips the rest of a test at a check that fails because the
-// server lacks a feature a client needs, so that the suite stays green
-// until it is added; with $P9MAIL_IMAP_BUGS set the check runs (and
-// fails). A failure reported before the call still fails the test.
-func knownGap(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("P9MAIL_IMAP_BUGS") == "" {
-		t.Skip("known gap: " + what + "; set P9MAIL_IMAP_BUGS=1 to check")
-	}
-}
-
 // writeFile writes a client file (configuration files hold the
 // password: mode 0600, which fetchmail insists on) and returns its
 // path.

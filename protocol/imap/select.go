@@ -132,6 +132,37 @@ func (s *session) expunge(tag, cmd string) {
 	s.tagged(tag, "OK", "", "EXPUNGE completed")
 }
 
+// uidExpunge runs UID EXPUNGE (RFC 4315 §2.1): only the \Deleted
+// messages in the UID set go.
+func (s *session) uidExpunge(tag, cmd string) {
+	var set wire.SeqSet
+	if !s.dec.ExpectSP() || !s.dec.ExpectUIDSet(&set) || !s.dec.ExpectCRLF() {
+		s.parseError(tag, cmd)
+		return
+	}
+	mb := s.sel
+	if mb.readOnly {
+		s.tagged(tag, "NO", "READ-ONLY", cmd+" mailbox is read-only")
+		return
+	}
+	only := map[uint32]bool{}
+	var largest uint32
+	if n := len(mb.msgs); n > 0 {
+		largest = mb.msgs[n-1].UID
+	}
+	for _, m := range mb.msgs {
+		if m.UID != 0 && set.Contains(m.UID, largest) {
+			only[m.UID] = true
+		}
+	}
+	if err := mb.expungeDeleted(only); err != nil {
+		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
+		return
+	}
+	s.update(true)
+	s.tagged(tag, "OK", "", cmd+" completed")
+}
+
 // expungeDeleted deletes the messages flagged \Deleted (those in only,
 // when only is not nil, for UID EXPUNGE) in one batch of ctl writes,
 // then syncs, which marks them expunged.
@@ -238,5 +269,3 @@ func (s *session) allowList() map[string]bool {
 
 // boxDir is the user's mail directory in the session's name space.
 func (s *session) boxDir() string { return "/mail/box/" + s.user }
-
-var _ = wire.Inbox
