@@ -31,14 +31,14 @@ func init() {
 // file's end, each as a From line, the message and one empty line,
 // with the digest upasfs will compute (spec §1.4) for the .imp line.
 type mboxWriter struct {
-	s     *session
-	file  string
-	f     ninep.File
-	lock  io.Closer
-	start int64 // where this append began, to undo a failed one
-	off   int64
-	buf   *bufio.Writer
-	sum   hash.Hash
+	s       *session
+	file    string
+	f       ninep.File
+	lock    io.Closer
+	start   int64 // where this append began, to undo a failed one
+	off     int64
+	buf     *bufio.Writer
+	sum     hash.Hash
 	lines   [][]byte // .imp uid-0 lines to add
 	digests []string // of the messages appended, in order
 }
