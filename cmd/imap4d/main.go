@@ -18,8 +18,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"time"
 
 	"p9mail/ninep"
 	"p9mail/protocol"
@@ -143,36 +141,7 @@ func main() {
 		srv.ServeConn(protocol.StdioConn(), false)
 		return
 	}
-	var wg sync.WaitGroup
-	serve := func(addr string, implicitTLS bool) {
-		if implicitTLS && cfg.TLS == nil {
-			log.Fatal("-ltls needs a certificate (-t)")
-		}
-		l, err := ninep.Listen(addr)
-		if err != nil {
-			log.Fatal(err)
-		}
-		log.Printf("listening on %s%s", l.Addr(), map[bool]string{true: " (TLS)"}[implicitTLS])
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				if err := srv.Serve(l, implicitTLS); err != nil {
-					log.Print(err)
-					time.Sleep(time.Second)
-					continue
-				}
-				return
-			}
-		}()
-	}
-	for _, a := range listen {
-		serve(a, false)
-	}
-	for _, a := range listenTLS {
-		serve(a, true)
-	}
-	wg.Wait()
+	protocol.ServeAll(listen, listenTLS, cfg.TLS != nil, ninep.Listen, srv.Serve)
 }
 
 func firstOf(a, b string) string {

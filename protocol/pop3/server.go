@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"p9mail/protocol"
 	"p9mail/protocol/auth"
 	"p9mail/protocol/mailfs"
 )
@@ -99,54 +100,20 @@ func New(cfg Config) (*Server, error) {
 // Serve accepts connections on l until it is closed. With implicitTLS
 // each connection starts with a TLS handshake (port 995 style).
 func (s *Server) Serve(l net.Listener, implicitTLS bool) error {
-	sem := make(chan struct{}, s.cfg.MaxConns)
-	for {
-		c, err := l.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				time.Sleep(10 * time.Millisecond)
-				continue
-			}
-			return err
-		}
-		select {
-		case sem <- struct{}{}:
-			go func() {
-				defer func() { <-sem }()
-				s.ServeConn(c, implicitTLS)
-			}()
-		default:
-			go func() {
-				c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-				io.WriteString(c, "-ERR [SYS/TEMP] too many connections, try later\r\n")
-				c.Close()
-			}()
-		}
-	}
+	return protocol.Accept(l, s.cfg.MaxConns, "-ERR [SYS/TEMP] too many connections, try later\r\n", func(c net.Conn) {
+		s.ServeConn(c, implicitTLS)
+	})
 }
 
 // ServeConn runs one session on c and closes it.
 func (s *Server) ServeConn(c net.Conn, implicitTLS bool) {
 	defer c.Close()
 	if implicitTLS {
-		if s.cfg.TLS == nil {
+		if c = protocol.Handshake(c, s.cfg.TLS, s.cfg.Log); c == nil {
 			return
 		}
-		tc := tls.Server(c, s.cfg.TLS)
-		tc.SetDeadline(time.Now().Add(time.Minute))
-		if err := tc.Handshake(); err != nil {
-			s.cfg.Log.Info("tls handshake", "peer", c.RemoteAddr(), "err", err)
-			return
-		}
-		tc.SetDeadline(time.Time{})
-		c = tc
 	}
-	ss := newSession(s, c)
-	ss.run()
+	newSession(s, c).run()
 }
 
 // ServeStdio runs one session on standard input and output, as

@@ -1,0 +1,102 @@
+package protocol
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+)
+
+// Accept accepts connections on l until it is closed, running session
+// on each in its own goroutine, at most max at once; a connection over
+// the limit gets busy (a protocol's "come back later" line) and is
+// closed. Temporary accept failures are retried.
+func Accept(l net.Listener, max int, busy string, session func(net.Conn)) error {
+	sem := make(chan struct{}, max)
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		select {
+		case sem <- struct{}{}:
+			go func() {
+				defer func() { <-sem }()
+				session(c)
+			}()
+		default:
+			go func() {
+				c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+				io.WriteString(c, busy)
+				c.Close()
+			}()
+		}
+	}
+}
+
+// Handshake starts implicit TLS on c (ports 993 and 995): the server
+// side handshake, bounded by a minute. It returns nil on failure,
+// having logged why; the caller closes c.
+func Handshake(c net.Conn, cfg *tls.Config, log *slog.Logger) net.Conn {
+	if cfg == nil {
+		return nil
+	}
+	tc := tls.Server(c, cfg)
+	tc.SetDeadline(time.Now().Add(time.Minute))
+	if err := tc.Handshake(); err != nil {
+		log.Info("tls handshake", "peer", c.RemoteAddr(), "err", err)
+		return nil
+	}
+	tc.SetDeadline(time.Time{})
+	return tc
+}
+
+// ServeAll listens on every address (plain, then implicitTLS ones,
+// which need hasTLS) and runs serve on each listener until all end;
+// the addresses are as ninep.Listen takes them. It exits the program on
+// a listening error, as a daemon's start-up should.
+func ServeAll(plain, implicitTLS []string, hasTLS bool, listen func(string) (net.Listener, error),
+	serve func(l net.Listener, implicitTLS bool) error) {
+	var wg sync.WaitGroup
+	start := func(addr string, tlsOn bool) {
+		if tlsOn && !hasTLS {
+			log.Fatal("an implicit-TLS listener needs a certificate (-t)")
+		}
+		l, err := listen(addr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("listening on %s%s", l.Addr(), map[bool]string{true: " (TLS)"}[tlsOn])
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				if err := serve(l, tlsOn); err != nil {
+					log.Print(err)
+					time.Sleep(time.Second)
+					continue
+				}
+				return
+			}
+		}()
+	}
+	for _, a := range plain {
+		start(a, false)
+	}
+	for _, a := range implicitTLS {
+		start(a, true)
+	}
+	wg.Wait()
+}
