@@ -143,3 +143,14 @@ func des56to64(k [desKeyLen]byte) [8]byte {
 	}
 	return k64
 }
+
+// P9CRResponse computes what a user holding key answers to a p9cr
+// challenge (the hex form), as Plan 9's netkey program does: for
+// clients and tests.
+func P9CRResponse(key [desKeyLen]byte, challenge string) (string, error) {
+	chal, err := strconv.ParseUint(challenge, 10, 32)
+	if err != nil || chal >= maxNetChal {
+		return "", fmt.Errorf("%w: p9cr challenge %q", ErrMalformed, challenge)
+	}
+	return netResponse(key, chal), nil
+}

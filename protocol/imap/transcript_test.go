@@ -41,6 +41,8 @@ import (
 //	starttls                       start TLS on the current connection
 //	hangup                         close the current connection abruptly
 //	cram <user> <secret>           answer the last "+ " CRAM-MD5 challenge
+//	p9key <user> <password>        host: the user's Plan 9 key file, from the password
+//	p9cr <tag> <user> <password>   LOGIN with the response to the last "encrypt challenge"
 //	write <user> <file> <quoted>   host: write a file of the user's mail directory
 //	host <user> <file> <quoted>    host: the file holds exactly these bytes
 //	deliver <user> <file> <fixture> host: deliver under the mailbox locks
@@ -58,6 +60,7 @@ func TestTranscripts(t *testing.T) {
 }
 
 type conn struct {
+	untagged string // the last "* NO [ALERT]" line
 	c    net.Conn
 	r    *bufio.Reader
 	last string // last server line
@@ -205,6 +208,22 @@ func (tr *transcript) do(line string) {
 		tr.cur.c, tr.cur.r = tc, bufio.NewReader(tc)
 	case "hangup":
 		tr.cur.c.Close()
+	case "p9key":
+		key := auth.PasswordToKey(f[2])
+		testenv.WriteKeys(tr.t, tr.root, nil)
+		if err := os.WriteFile(filepath.Join(tr.root, "keys", f[1], "key"), key[:], 0600); err != nil {
+			tr.fatalf("%v", err)
+		}
+	case "p9cr":
+		i := strings.LastIndex(tr.cur.untagged, "encrypt challenge: ")
+		if i < 0 {
+			tr.fatalf("no challenge in %q", tr.cur.untagged)
+		}
+		resp, err := auth.P9CRResponse(auth.PasswordToKey(f[3]), strings.TrimSpace(tr.cur.untagged[i+len("encrypt challenge: "):]))
+		if err != nil {
+			tr.fatalf("%v", err)
+		}
+		tr.send(f[1] + " LOGIN " + f[2] + " " + resp)
 	case "write", "host":
 		rest := strings.TrimSpace(strings.SplitN(line, " "+f[2]+" ", 2)[1])
 		want, err := strconv.Unquote(rest)
@@ -304,6 +323,9 @@ func (tr *transcript) recv() string {
 	}
 	s = strings.TrimSuffix(s, "\r\n")
 	tr.cur.last = s
+	if strings.HasPrefix(s, "* NO [ALERT]") {
+		tr.cur.untagged = s
+	}
 	return s
 }
 
