@@ -61,9 +61,9 @@ func TestTranscripts(t *testing.T) {
 
 type conn struct {
 	untagged string // the last "* NO [ALERT]" line
-	c    net.Conn
-	r    *bufio.Reader
-	last string // last server line
+	c        net.Conn
+	r        *bufio.Reader
+	last     string // last server line
 }
 
 type transcript struct {
