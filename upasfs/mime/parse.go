@@ -57,7 +57,7 @@ func Parse(src io.ReaderAt, off, n int64, digest string, ignore []string) (*Part
 	}()
 	ps := &parser{sc: scanner{br: br}, ignore: ignore}
 	var h hdr
-	p, err := ps.part(src, off, off+n, kindTop, 0, &h)
+	p, err := ps.part(src, off, off+n, kindTop, 0, &h, false)
 	if err != nil {
 		return nil, fmt.Errorf("mime: parse message at %d: %w", off, err)
 	}
@@ -67,7 +67,11 @@ func Parse(src io.ReaderAt, off, n int64, digest string, ignore []string) (*Part
 
 // part parses src[start:end] as a part of the given kind, filling h with
 // what its header says.
-func (ps *parser) part(src io.ReaderAt, start, end int64, k kind, depth int, h *hdr) (*Part, error) {
+//
+// In a multipart/digest a part without a Content-Type is a
+// message/rfc822 (RFC 2046 §5.1.5); 4e took it as text/plain, but then
+// IMAP clients cannot see the messages of a digest (docs/upasfs.md).
+func (ps *parser) part(src io.ReaderAt, start, end int64, k kind, depth int, h *hdr, inDigest bool) (*Part, error) {
 	ps.nparts++
 	p := &Part{Src: src, kind: k}
 	if k != kindMime {
@@ -85,6 +89,9 @@ func (ps *parser) part(src io.ReaderAt, start, end int64, k kind, depth int, h *
 	p.HeaderOff, p.HeaderLen = hstart, hend-hstart
 	p.BodyOff, p.BodyLen = body, end-body
 	p.setMime(h)
+	if inDigest && !(h.typ.ok && h.typ.s != "") {
+		p.Type = "message/rfc822"
+	}
 	if !usableDate(h.unixDate) {
 		h.unixDate = synthDate(h)
 	}
@@ -252,7 +259,7 @@ func (ps *parser) multipart(p *Part, bnd string, depth int) error {
 			break
 		}
 		var h hdr
-		c, err := ps.part(p.Src, sp.start, sp.end, kindMime, depth+1, &h)
+		c, err := ps.part(p.Src, sp.start, sp.end, kindMime, depth+1, &h, p.Type == "multipart/digest")
 		if err != nil {
 			return err
 		}
@@ -319,7 +326,7 @@ func (ps *parser) rfc822(p *Part, h *hdr, depth int) error {
 		p.lines = st.lines
 	}
 	var ch hdr
-	c, err := ps.part(src, start, end, kindMessage, depth+1, &ch)
+	c, err := ps.part(src, start, end, kindMessage, depth+1, &ch, false)
 	if err != nil {
 		return err
 	}
