@@ -92,7 +92,7 @@ func FuzzMIMEHeader(f *testing.F) {
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=\"b\"\nContent-Disposition: attachment; filename=x\n"))
 	f.Fuzz(func(t *testing.T, hdr []byte) {
 		fields := parseFields(hdr)
-		n := &node{mime: parseMIME(fields)}
+		n := &node{mime: parseMIME(fields, false)}
 		b := n.body()
 		b.Extended = true
 		for _, out := range [][]byte{b.Append(nil), newEnvelope(fields).Append(nil)} {

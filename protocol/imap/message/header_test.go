@@ -62,7 +62,7 @@ func TestParseMIME(t *testing.T) {
 		{"Content-Type: (c) text/plain (d\\)e) ; (f) charset = \"a(b)\"\n", `("TEXT" "PLAIN" ("CHARSET" "a(b)") NIL NIL "7BIT" 0 0 NIL NIL NIL NIL)`},
 	}
 	for _, tt := range tests {
-		n := &node{mime: parseMIME(parseFields([]byte(tt.hdr)))}
+		n := &node{mime: parseMIME(parseFields([]byte(tt.hdr)), false)}
 		b := n.body()
 		b.Extended = true
 		if got := string(b.Append(nil)); got != tt.want {
@@ -74,7 +74,7 @@ func TestParseMIME(t *testing.T) {
 // TestUnparsedMessage: a message/rfc822 part that upasfs gave no child
 // still renders as RFC 3501's body-type-msg.
 func TestUnparsedMessage(t *testing.T) {
-	n := &node{mime: parseMIME(parseFields([]byte("Content-Type: message/rfc822\n"))), geo: geometry{size: 12, textOff: 2, lines: 1}}
+	n := &node{mime: parseMIME(parseFields([]byte("Content-Type: message/rfc822\n")), false), geo: geometry{size: 12, textOff: 2, lines: 1}}
 	want := `("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 10 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 0 0) 1)`
 	if got := string(n.body().Append(nil)); got != want {
 		t.Errorf("got %s\nwant %s", got, want)

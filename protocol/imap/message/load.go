@@ -22,7 +22,7 @@ const maxDepth = 64
 // in parallel.
 func Load(src Source) (*Structure, error) {
 	l := &loader{src: src, sem: make(chan struct{}, loadParallel)}
-	root, err := l.load(nil, true, false, 0)
+	root, err := l.load(nil, true, false, false, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (l *loader) io(f func() error) error {
 // part whose header says multipart or message/rfc822 can have parts
 // (spec §1.4 "MIME structure"), so only those are listed: most parts
 // are leaves, and a real upas/fs serves one request at a time.
-func (l *loader) load(path []int, msg, trim bool, depth int) (*node, error) {
+func (l *loader) load(path []int, msg, trim, inDigest bool, depth int) (*node, error) {
 	n := &node{path: path, msg: msg, trim: trim}
 	var hdr []byte
 	err := l.io(func() (err error) {
@@ -56,7 +56,7 @@ func (l *loader) load(path []int, msg, trim bool, depth int) (*node, error) {
 		return nil, fmt.Errorf("message part %s: %w", pathString(path), err)
 	}
 	fields := parseFields(hdr)
-	n.mime = parseMIME(fields)
+	n.mime = parseMIME(fields, inDigest && !msg)
 	if msg {
 		n.env = newEnvelope(fields)
 	}
@@ -102,7 +102,8 @@ func (l *loader) loadKids(n *node, kids []int, hdrSize int64, depth int) error {
 	}
 	for i := range n.kids {
 		jobs = append(jobs, func() error {
-			k, err := l.load(append(slices.Clip(n.path), kids[i]), n.form == rfc822, n.form == multipart || n.trim, depth+1)
+			digest := n.form == multipart && n.mime.sub == "DIGEST"
+			k, err := l.load(append(slices.Clip(n.path), kids[i]), n.form == rfc822, n.form == multipart || n.trim, digest, depth+1)
 			n.kids[i] = k
 			return err
 		})

@@ -29,7 +29,10 @@ type mimeInfo struct {
 
 // parseMIME reads the Content-* fields among fields. A missing or
 // invalid Content-Type is text/plain; charset=us-ascii (RFC 2045 §5.2).
-func parseMIME(fields []Field) mimeInfo {
+//
+// inDigest: the part is in a multipart/digest, where the default type
+// is message/rfc822 (RFC 2046 §5.1.5), as the emulator also types it.
+func parseMIME(fields []Field, inDigest bool) mimeInfo {
 	m := mimeInfo{enc: "7BIT"}
 	typed := false
 	for _, f := range fields {
@@ -53,7 +56,10 @@ func parseMIME(fields []Field) mimeInfo {
 			m.loc = v
 		}
 	}
-	if !typed {
+	switch {
+	case !typed && inDigest:
+		m.typ, m.sub = "MESSAGE", "RFC822"
+	case !typed:
 		m.typ, m.sub = "TEXT", "PLAIN"
 		m.params = []Param{{"CHARSET", "US-ASCII"}}
 	}
