@@ -38,6 +38,7 @@ type message struct {
 	num       int    // upasfs message number
 	uidl      string // digest, ".k" for later duplicates (decision 15)
 	size      int64  // octets RETR sends, before dot-stuffing (decision 16)
+	stored    int64  // octets of raw, so RETR reads no further (one 9P read less)
 	deleted   bool   // marked by DELE
 	committed bool   // deleted from the mailbox by SYNC
 }
@@ -103,8 +104,8 @@ func (d *maildrop) load(cache *sizeCache) error {
 			uidl += "." + strconv.Itoa(k)
 		}
 		msgs = append(msgs, &message{num: nums[i], uidl: uidl, size: -1})
-		if size, ok := cache.get(string(dg)); ok {
-			msgs[len(msgs)-1].size = size
+		if sz, ok := cache.get(string(dg)); ok {
+			msgs[len(msgs)-1].size, msgs[len(msgs)-1].stored = sz.wire, sz.stored
 		}
 	}
 	var mu sync.Mutex
@@ -119,7 +120,7 @@ func (d *maildrop) load(cache *sizeCache) error {
 		sem <- struct{}{}
 		go func(m *message) {
 			defer func() { <-sem; wg.Done() }()
-			size, err := d.measure(m)
+			size, stored, err := d.measure(m)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -128,8 +129,8 @@ func (d *maildrop) load(cache *sizeCache) error {
 				}
 				return
 			}
-			m.size = size
-			cache.put(m.uidl[:min(len(m.uidl), 40)], size)
+			m.size, m.stored = size, stored
+			cache.put(m.uidl[:min(len(m.uidl), 40)], sizes{size, stored})
 		}(m)
 	}
 	wg.Wait()
@@ -141,10 +142,10 @@ func (d *maildrop) load(cache *sizeCache) error {
 }
 
 // measure reads message m's raw file to learn its exact wire size.
-func (d *maildrop) measure(m *message) (int64, error) {
+func (d *maildrop) measure(m *message) (wire, stored int64, err error) {
 	f, err := d.fs.OpenFile(d.box, m.num, nil, upasfs.FileRaw)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer f.Close()
 	return wireSize(f)
@@ -219,27 +220,29 @@ func (d *maildrop) close() {
 	d.ns.Close()
 }
 
-// A sizeCache remembers wire sizes by digest: the digest fixes the
-// bytes, so the size never changes (DESIGN.md "Speed").
+// A sizeCache remembers sizes by digest: the digest fixes the bytes,
+// so they never change (DESIGN.md "Speed").
 type sizeCache struct {
 	mu sync.Mutex
-	m  map[string]int64
+	m  map[string]sizes
 }
+
+type sizes struct{ wire, stored int64 }
 
 const maxSizeCache = 1 << 20
 
-func (c *sizeCache) get(digest string) (int64, bool) {
+func (c *sizeCache) get(digest string) (sizes, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.m[digest]
 	return s, ok
 }
 
-func (c *sizeCache) put(digest string, size int64) {
+func (c *sizeCache) put(digest string, size sizes) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= maxSizeCache {
-		c.m = make(map[string]int64)
+		c.m = make(map[string]sizes)
 	}
 	c.m[digest] = size
 }

@@ -121,8 +121,9 @@ func (s *session) send(m *message, lines int) {
 	ww := newWireWriter(s.w, true)
 	s.conn.SetWriteDeadline(time.Now().Add(s.cfg.IdleTimeout))
 	if lines < 0 {
+		// Exactly the stored size: no read that only finds the end.
 		bp := copyBufs.Get().(*[]byte)
-		_, err = io.CopyBuffer(ww, r, *bp)
+		_, err = io.CopyBuffer(ww, io.LimitReader(r, m.stored), *bp)
 		copyBufs.Put(bp)
 		if err == nil {
 			err = ww.finish()

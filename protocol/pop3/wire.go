@@ -57,16 +57,16 @@ func (ww *wireWriter) finish() error {
 }
 
 // wireSize returns the size of the stored message read from r as RETR
-// sends it, before dot-stuffing.
-func wireSize(r io.Reader) (int64, error) {
+// sends it, before dot-stuffing, and the stored size.
+func wireSize(r io.Reader) (wire, stored int64, err error) {
 	ww := newWireWriter(nil, false)
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
-	if _, err := io.CopyBuffer(ww, r, *bp); err != nil {
-		return 0, err
+	if stored, err = io.CopyBuffer(ww, r, *bp); err != nil {
+		return 0, 0, err
 	}
 	ww.finish()
-	return ww.n, nil
+	return ww.n, stored, nil
 }
 
 // copyBufs hold the buffers messages are read with: each read asks the
