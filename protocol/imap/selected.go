@@ -35,6 +35,7 @@ type mailbox struct {
 	impRead        bool
 	dirty          bool            // flags changed since the .imp was written
 	keywords       map[string]bool // session-only keywords in use (decision 8)
+	before         *plan9.Dir      // the mailbox file's stat before the upasfs open
 
 	// What the client has been told (RFC 3501 §7.3, §7.4).
 	toldExists int
@@ -59,6 +60,7 @@ func (s *session) openMailbox(name, file string, readOnly, status bool) (*mailbo
 	s.boxSeq++
 	mb := &mailbox{s: s, name: name, file: file, readOnly: readOnly, status: status,
 		box: fmt.Sprintf("imap.%d.%d", s.id, s.boxSeq), byNum: map[int]*msg{}, keywords: map[string]bool{}}
+	mb.before, _ = s.ns.Stat(mailfs.MboxPath(s.user, file)) // for the digest cache
 	if err := s.fs.Open(mailfs.MboxPath(s.user, file), mb.box); err != nil {
 		return nil, err
 	}
@@ -195,7 +197,12 @@ func (mb *mailbox) relist() error {
 			mb.dirty = true
 		}
 	}
-	digests, err := s.fs.ReadFiles(mb.box, fresh, upasfs.FileDigest)
+	var digests [][]byte
+	if len(mb.msgs) == 0 {
+		digests, err = s.srv.digests.Digests(s.ns, s.fs, mailfs.MboxPath(s.user, mb.file), mb.box, mb.before, fresh)
+	} else {
+		digests, err = s.fs.ReadFiles(mb.box, fresh, upasfs.FileDigest)
+	}
 	if err != nil {
 		return err
 	}

@@ -74,6 +74,7 @@ type Server struct {
 	cache   structCache // message structures by digest
 	idates  sync.Map    // digest → INTERNALDATE
 	locks   sync.Map    // user and directory → semaphore (lock.go)
+	digests mailfs.DigestCache
 
 	validityMu   sync.Mutex
 	lastValidity uint32

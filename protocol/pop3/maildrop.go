@@ -66,6 +66,7 @@ func openMaildrop(srv *Server, user, file string) (*maildrop, error) {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
 	d.box = fmt.Sprintf("pop3.%d.%d", os.Getpid(), boxSeq.Add(1))
+	before, _ := ns.Stat(mailfs.MboxPath(user, file)) // for the digest cache
 	if err := d.fs.Open(mailfs.MboxPath(user, file), d.box); err != nil {
 		d.close()
 		if ninep.IsNotExist(err) {
@@ -74,7 +75,7 @@ func openMaildrop(srv *Server, user, file string) (*maildrop, error) {
 		}
 		return nil, fmt.Errorf("open mailbox: %w", err)
 	}
-	if err := d.load(&srv.sizes); err != nil {
+	if err := d.load(srv, before); err != nil {
 		d.close()
 		return nil, err
 	}
@@ -83,12 +84,13 @@ func openMaildrop(srv *Server, user, file string) (*maildrop, error) {
 
 // load reads the message numbers, the digests (UIDL) and the sizes,
 // many requests in flight (DESIGN.md "Speed").
-func (d *maildrop) load(cache *sizeCache) error {
+func (d *maildrop) load(srv *Server, before *plan9.Dir) error {
+	cache := &srv.sizes
 	nums, err := d.fs.List(d.box)
 	if err != nil {
 		return fmt.Errorf("list: %w", err)
 	}
-	digests, err := d.fs.ReadFiles(d.box, nums, upasfs.FileDigest)
+	digests, err := srv.digests.Digests(d.ns, d.fs, mailfs.MboxPath(d.user, d.file), d.box, before, nums)
 	if err != nil {
 		return fmt.Errorf("digests: %w", err)
 	}

@@ -1,0 +1,94 @@
+package mailfs
+
+import (
+	"sync"
+
+	"9fans.net/go/plan9"
+
+	"p9mail/ninep"
+	"p9mail/upasfs"
+)
+
+// A DigestCache remembers the digests of a mailbox file's messages in
+// order, so that a session which opens an unchanged mailbox need not
+// read one digest file per message (10,000 9P reads for a 10,000-message
+// INBOX at every login).
+//
+// It relies on two facts: a fresh upasfs open numbers the messages 1..N
+// in file order (spec §1.3), and the file's qid and length change with
+// every change to it (on Unix the qid version follows the mtime in
+// nanoseconds; on Plan 9 it counts writes). The caller stats the file
+// before the open; the cache stats it again after listing, and uses or
+// fills an entry only when both stats agree and the numbers are exactly
+// 1..N, so a change in between never lends digests to the wrong
+// messages.
+type DigestCache struct {
+	mu sync.Mutex
+	m  map[string]*digestEntry
+}
+
+type digestEntry struct {
+	qid     plan9.Qid
+	length  uint64
+	digests [][]byte
+}
+
+// maxCached bounds the mailboxes remembered.
+const maxCached = 1024
+
+// Digests returns the digest of each of nums (nil for a message that
+// vanished). before is the mailbox file's stat taken before the upasfs
+// open; name is the file in the name space (e.g. /mail/box/u/mbox).
+func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, before *plan9.Dir, nums []int) ([][]byte, error) {
+	fresh := before != nil && isOneToN(nums)
+	if fresh {
+		if after, err := ns.Stat(name); err != nil || !sameFile(before, after) {
+			fresh = false
+		}
+	}
+	if fresh {
+		c.mu.Lock()
+		e := c.m[name]
+		c.mu.Unlock()
+		if e != nil && e.qid == before.Qid && e.length == before.Length && len(e.digests) == len(nums) {
+			return e.digests, nil
+		}
+	}
+	digests, err := fs.ReadFiles(box, nums, upasfs.FileDigest)
+	if err != nil {
+		return nil, err
+	}
+	if fresh && !hasNil(digests) {
+		if after, err := ns.Stat(name); err == nil && sameFile(before, after) {
+			c.mu.Lock()
+			if c.m == nil || len(c.m) >= maxCached {
+				c.m = make(map[string]*digestEntry)
+			}
+			c.m[name] = &digestEntry{qid: before.Qid, length: before.Length, digests: digests}
+			c.mu.Unlock()
+		}
+	}
+	return digests, nil
+}
+
+func sameFile(a, b *plan9.Dir) bool {
+	return a.Qid == b.Qid && a.Length == b.Length && a.Mtime == b.Mtime
+}
+
+func isOneToN(nums []int) bool {
+	for i, n := range nums {
+		if n != i+1 {
+			return false
+		}
+	}
+	return true
+}
+
+func hasNil(bs [][]byte) bool {
+	for _, b := range bs {
+		if b == nil {
+			return true
+		}
+	}
+	return false
+}

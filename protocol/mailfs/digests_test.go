@@ -1,0 +1,94 @@
+package mailfs
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"p9mail/testenv"
+	"p9mail/upasfs"
+)
+
+// open opens user's mbox under box in a fresh name space and returns
+// what a session would pass to Digests.
+func open(t *testing.T, src *Source, box string) (*upasfs.Client, []int, func() ([][]byte, error)) {
+	t.Helper()
+	ns, err := src.Namespace("glenda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Close() })
+	fs := upasfs.New(ns, FSDir)
+	name := MboxPath("glenda", "mbox")
+	before, err := ns.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Open(name, box); err != nil {
+		t.Fatal(err)
+	}
+	nums, err := fs.List(box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs, nums, func() ([][]byte, error) { return cache.Digests(ns, fs, name, box, before, nums) }
+}
+
+var cache DigestCache
+
+// TestDigestCache: a second session on an unchanged mailbox gets the
+// cached digests; after a delivery the file's stat differs and they are
+// read again; they always equal what upasfs serves.
+func TestDigestCache(t *testing.T) {
+	root := testenv.MailRoot(t, "glenda")
+	path := testenv.WriteFixture(t, root, "glenda", "mbox", testenv.Fixture("all"))
+	src := &Source{Root: root}
+	check := func(fs *upasfs.Client, nums []int, got [][]byte) {
+		t.Helper()
+		want, err := fs.ReadFiles("b", nums, upasfs.FileDigest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d digests, want %d", len(got), len(want))
+		}
+		for i := range want {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("digest %d = %s, want %s", i, got[i], want[i])
+			}
+		}
+	}
+	fs, nums, digests := open(t, src, "b")
+	got, err := digests()
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(fs, nums, got)
+	e := cache.m[MboxPath("glenda", "mbox")]
+	if e == nil || len(e.digests) != len(nums) {
+		t.Fatal("not cached")
+	}
+	// Unchanged: the very same slice comes back.
+	fs, nums, digests = open(t, src, "b")
+	got2, err := digests()
+	if err != nil || &got2[0] != &e.digests[0] {
+		t.Fatalf("second session did not use the cache (%v)", err)
+	}
+	check(fs, nums, got2)
+	// A delivery changes the file: read again, cached anew.
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("From x@y Mon Jan  6 10:00:00 GMT 2025\nSubject: new\n\nhi\n\n"))
+	f.Close()
+	fs, nums, digests = open(t, src, "b")
+	got3, err := digests()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got3) != len(got)+1 || &got3[0] == &e.digests[0] {
+		t.Fatalf("after delivery: %d digests, cached slice reused: %v", len(got3), &got3[0] == &e.digests[0])
+	}
+	check(fs, nums, got3)
+}
