@@ -57,3 +57,20 @@ type File interface {
 	// ReadDir returns the remaining entries of an open directory.
 	ReadDir() ([]*plan9.Dir, error)
 }
+
+// A WholeOpener opens files that their server serves in full, as file
+// servers answer reads of ordinary files (read(5)): a read that returns
+// less than it asked for is the end, which saves the round trip that
+// would return nothing. Not for streams.
+type WholeOpener interface {
+	OpenWhole(name string) (File, error)
+}
+
+// OpenWhole opens name for reading as a WholeOpener would, or plainly
+// when fs is not one.
+func OpenWhole(fs FS, name string) (File, error) {
+	if w, ok := fs.(WholeOpener); ok {
+		return w.OpenWhole(name)
+	}
+	return fs.Open(name, plan9.OREAD)
+}

@@ -99,6 +99,16 @@ func (ns *NS) Open(name string, mode uint8) (File, error) {
 	return f, rename(err, name)
 }
 
+// OpenWhole opens name with the tree's OpenWhole (see WholeOpener).
+func (ns *NS) OpenWhole(name string) (File, error) {
+	tree, rel, err := ns.resolve("open", name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := OpenWhole(tree, rel)
+	return f, rename(err, name)
+}
+
 func (ns *NS) Create(name string, mode uint8, perm plan9.Perm) (File, error) {
 	tree, rel, err := ns.resolve("create", name)
 	if err != nil {

@@ -121,6 +121,15 @@ func (r *remoteFS) Wstat(name string, d *plan9.Dir) error {
 
 // ReadFile opens name, reads until a read returns no data, and clunks.
 // It does not trust the stat length (p9p-upasfs.md §3.3).
+// OpenWhole opens name for reading, taking a short read as its end.
+func (r *remoteFS) OpenWhole(name string) (File, error) {
+	fid, err := r.fsys.Open(p9name(name), plan9.OREAD)
+	if err != nil {
+		return nil, pathErr("open", name, p9error(err))
+	}
+	return &remoteFile{fid: fid, name: name, whole: true, iounit: r.iounit}, nil
+}
+
 func (r *remoteFS) ReadFile(name string) ([]byte, error) {
 	fid, err := r.fsys.Open(p9name(name), plan9.OREAD)
 	if err != nil {

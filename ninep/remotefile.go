@@ -15,6 +15,11 @@ import (
 type remoteFile struct {
 	fid  *client.Fid
 	name string
+	// whole: the server serves the file in full (OpenWhole), so a read
+	// shorter than asked is its end; iounit is the most one read carries.
+	whole  bool
+	iounit int
+	eof    bool
 }
 
 // errNegOffset refuses a negative offset, which the client would take as
@@ -33,7 +38,18 @@ func (f *remoteFile) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil // a 0-count Tread would answer EOF
 	}
+	if f.whole {
+		if f.eof {
+			return 0, io.EOF
+		}
+		if f.iounit > 0 && len(p) > f.iounit {
+			p = p[:f.iounit]
+		}
+	}
 	n, err := f.fid.Read(p)
+	if f.whole && err == nil && n < len(p) && f.iounit > 0 {
+		f.eof = true
+	}
 	return n, fileErr(err)
 }
 

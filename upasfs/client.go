@@ -163,9 +163,10 @@ func (c *Client) ReadFile(box string, n int, part []int, file string) ([]byte, e
 	return c.fs.ReadFile(c.MsgPath(box, n, part, file))
 }
 
-// OpenFile opens a file of a message or part for streaming.
+// OpenFile opens a file of a message or part for streaming. upasfs
+// serves its files in full, so a short read is the end (ninep.OpenWhole).
 func (c *Client) OpenFile(box string, n int, part []int, file string) (ninep.File, error) {
-	return c.fs.Open(c.MsgPath(box, n, part, file), plan9.OREAD)
+	return ninep.OpenWhole(c.fs, c.MsgPath(box, n, part, file))
 }
 
 // Info reads and parses message n's info file.
