@@ -68,11 +68,12 @@ func openMaildrop(srv *Server, user, file string) (*maildrop, error) {
 	d.box = fmt.Sprintf("pop3.%d.%d", os.Getpid(), boxSeq.Add(1))
 	before, _ := ns.Stat(mailfs.MboxPath(user, file)) // for the digest cache
 	if err := d.fs.Open(mailfs.MboxPath(user, file), d.box); err != nil {
-		d.close()
+		d.box = "" // nothing to close in upasfs
 		if ninep.IsNotExist(err) {
-			// No mailbox file yet: an empty maildrop.
+			// No mailbox file yet: an empty maildrop, still locked.
 			return d, nil
 		}
+		d.close()
 		return nil, fmt.Errorf("open mailbox: %w", err)
 	}
 	if err := d.load(srv, before); err != nil {
