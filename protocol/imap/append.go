@@ -67,7 +67,7 @@ func (s *session) openAppend(file string) (*mboxWriter, error) {
 		n, _ := f.ReadAt(tail[:min(2, int(d.Length))], int64(d.Length)-int64(min(2, int(d.Length))))
 		switch {
 		case n == 2 && tail[0] == '\n' && tail[1] == '\n', n == 1 && tail[0] == '\n':
-		case tail[n-1] == '\n':
+		case n > 0 && tail[n-1] == '\n':
 			w.buf.WriteString("\n")
 		default:
 			w.buf.WriteString("\n\n")
