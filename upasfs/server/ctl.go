@@ -71,7 +71,8 @@ func (in *instance) ctl(data []byte) error {
 		if len(f) > 2 {
 			name = f[2]
 		}
-		return in.open(f[1], name)
+		// Plan 9's strings only: no host path reaches the client.
+		return plan9Err(in.open(f[1], name))
 	case "close":
 		for _, name := range f[1:] {
 			in.closeBox(name)
@@ -166,6 +167,9 @@ func (in *instance) closeBox(name string) {
 func (in *instance) resolve(path string) (string, error) {
 	if path == in.srv.cfg.File && filepath.IsAbs(path) {
 		return path, nil // the administrator's -f file, anywhere
+	}
+	if strings.ContainsRune(path, 0) {
+		return "", errBadName
 	}
 	rel := path
 	prefix := "/mail/box/" + in.user
