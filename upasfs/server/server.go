@@ -171,7 +171,7 @@ func (s *Server) open(ctx context.Context, fid *srv9p.Fid, mode uint8) error {
 	}
 	r, size, g, err := n.content(mime.Files[n.file])
 	if err != nil {
-		return err
+		return plan9Err(err)
 	}
 	n.r, n.size, n.gen = r, size, g
 	return nil
@@ -216,13 +216,10 @@ func (s *Server) read(ctx context.Context, fid *srv9p.Fid, data []byte, off int6
 		data = data[:rem]
 	}
 	m, err := n.r.ReadAt(data, off)
-	if err == io.EOF && m > 0 {
+	if err == io.EOF {
 		err = nil
 	}
-	if err == io.EOF {
-		return 0, nil
-	}
-	return m, err
+	return m, plan9Err(err)
 }
 
 func (s *Server) write(ctx context.Context, fid *srv9p.Fid, data []byte, off int64) (int, error) {
