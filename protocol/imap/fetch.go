@@ -379,7 +379,7 @@ type structCache struct {
 	byKey map[string]*list.Element
 }
 
-const maxStructs = 50000
+const maxStructs = 20000 // about 2 KB each
 
 type structEntry struct {
 	digest string
