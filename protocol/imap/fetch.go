@@ -379,7 +379,7 @@ type structCache struct {
 	byKey map[string]*list.Element
 }
 
-const maxStructs = 20000 // about 2 KB each
+const maxStructs = 20000
 
 type structEntry struct {
 	digest string
