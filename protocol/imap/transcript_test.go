@@ -178,6 +178,10 @@ func (tr *transcript) do(line string) {
 			tr.cfg.Preauth = strings.TrimPrefix(f[1], "preauth=")
 		case strings.HasPrefix(f[1], "maxline="):
 			tr.cfg.MaxLine, _ = strconv.Atoi(strings.TrimPrefix(f[1], "maxline="))
+		case strings.HasPrefix(f[1], "maxliteral="):
+			tr.cfg.MaxLiteral, _ = strconv.ParseInt(strings.TrimPrefix(f[1], "maxliteral="), 10, 64)
+		case strings.HasPrefix(f[1], "maxconns="):
+			tr.cfg.MaxConns, _ = strconv.Atoi(strings.TrimPrefix(f[1], "maxconns="))
 		case f[1] == "p9cr":
 			tr.cfg.P9CR = true
 		default:
