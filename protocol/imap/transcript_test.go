@@ -180,6 +180,8 @@ func (tr *transcript) do(line string) {
 			tr.cfg.MaxLine, _ = strconv.Atoi(strings.TrimPrefix(f[1], "maxline="))
 		case strings.HasPrefix(f[1], "maxliteral="):
 			tr.cfg.MaxLiteral, _ = strconv.ParseInt(strings.TrimPrefix(f[1], "maxliteral="), 10, 64)
+		case strings.HasPrefix(f[1], "idle="):
+			tr.cfg.IdleTimeout, _ = time.ParseDuration(strings.TrimPrefix(f[1], "idle="))
 		case strings.HasPrefix(f[1], "maxconns="):
 			tr.cfg.MaxConns, _ = strconv.Atoi(strings.TrimPrefix(f[1], "maxconns="))
 		case f[1] == "p9cr":

@@ -159,6 +159,8 @@ func (tr *transcript) do(line string) {
 			tr.cfg.Preauth = strings.TrimPrefix(f[1], "preauth=")
 		case strings.HasPrefix(f[1], "maxline="):
 			tr.cfg.MaxLine, _ = strconv.Atoi(strings.TrimPrefix(f[1], "maxline="))
+		case strings.HasPrefix(f[1], "idle="):
+			tr.cfg.IdleTimeout, _ = time.ParseDuration(strings.TrimPrefix(f[1], "idle="))
 		case strings.HasPrefix(f[1], "maxconns="):
 			tr.cfg.MaxConns, _ = strconv.Atoi(strings.TrimPrefix(f[1], "maxconns="))
 		default:
