@@ -8,6 +8,7 @@ package imap_test
 import (
 	"fmt"
 	"os"
+	"p9mail/testenv"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ import (
 // over implicit TLS, which must set \Seen); imaplib hands back each
 // literal's bytes untouched, so they must be the wire form exactly.
 func TestInteropImaplib(t *testing.T) {
-	python := needProgram(t, "python3")
+	python := testenv.NeedProgram(t, "python3")
 	for _, tc := range []struct {
 		mode, item, flags string
 	}{
@@ -39,7 +40,7 @@ func TestInteropImaplib(t *testing.T) {
 			conf := e.writeFile("client.conf", fmt.Sprintf("%s\n127.0.0.1\n%s\n%s\n%s\n%s\n%s\n%s\n",
 				tc.mode, portOf(addr), ioUser, ioPass, e.cert.CertFile, out, tc.item))
 			e.run(python, script, conf)
-			e.checkMessages(readNumbered(t, func(n int) string { return filepath.Join(out, strconv.Itoa(n)) }),
+			e.checkMessages(testenv.ReadNumbered(t, func(n int) string { return filepath.Join(out, strconv.Itoa(n)) }),
 				func(m storedMsg) []byte { return m.wire })
 			uids, err := os.ReadFile(filepath.Join(out, "uids"))
 			if err != nil {
@@ -107,7 +108,7 @@ c.logout()
 // after STARTTLS (--ssl-reqd). curl writes a literal's bytes as
 // received, and untagged responses of a -X command as they came.
 func TestInteropCurl(t *testing.T) {
-	curl := needProgram(t, "curl")
+	curl := testenv.NeedProgram(t, "curl")
 	for _, tc := range []struct {
 		name       string
 		allowPlain bool
@@ -139,7 +140,7 @@ func TestInteropCurl(t *testing.T) {
 			}
 			glob := fmt.Sprintf("%sINBOX;UID=[1-%d]", base, len(e.want))
 			e.run(curl, "-K", conf, glob, "-o", filepath.Join(e.dir, "msg#1"))
-			e.checkMessages(readNumbered(t, func(n int) string { return filepath.Join(e.dir, "msg"+strconv.Itoa(n)) }),
+			e.checkMessages(testenv.ReadNumbered(t, func(n int) string { return filepath.Join(e.dir, "msg"+strconv.Itoa(n)) }),
 				func(m storedMsg) []byte { return m.wire })
 			flags := e.run(curl, "-K", conf, "-X", "UID FETCH 1:2 (FLAGS)", base+"INBOX")
 			if want := "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\n* 2 FETCH (UID 2 FLAGS (\\Seen))\r\n"; string(flags) != want {

@@ -9,11 +9,10 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/user"
+	"p9mail/testenv"
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -22,7 +21,7 @@ import (
 // delete (every message \Deleted, then EXPUNGE) and keep after
 // STARTTLS with the certificate checked.
 func TestInteropFetchmail(t *testing.T) {
-	fetchmail := needProgram(t, "fetchmail")
+	fetchmail := testenv.NeedProgram(t, "fetchmail")
 	for _, tc := range []struct {
 		name, keep string
 		starttls   bool
@@ -45,13 +44,13 @@ poll localhost via 127.0.0.1 with proto IMAP port %s
     folder INBOX
     options %sfetchall no rewrite %s
     mda "/bin/sh %s"
-`, portOf(e.addr), ioUser, ioPass, localUser(t), tc.keep, ssl, mda))
+`, portOf(e.addr), ioUser, ioPass, testenv.LocalUser(t), tc.keep, ssl, mda))
 			e.run(fetchmail, "-f", rc, "--pidfile", filepath.Join(e.dir, "pid"), "-i", filepath.Join(e.dir, "ids"), "-v")
 			// fetchmail hands the MDA the message with LF line ends and
 			// its own Received field first.
 			var got [][]byte
-			for _, m := range readNumbered(t, func(n int) string { return filepath.Join(out, strconv.Itoa(n)) }) {
-				got = append(got, dropAddedField(t, m, "Received: from 127.0.0.1 ", "(fetchmail-"))
+			for _, m := range testenv.ReadNumbered(t, func(n int) string { return filepath.Join(out, strconv.Itoa(n)) }) {
+				got = append(got, testenv.DropAddedField(t, m, "Received: from 127.0.0.1 ", "(fetchmail-"))
 			}
 			e.checkMessages(got, func(m storedMsg) []byte { return m.lf() })
 			n := uint32(len(e.want))
@@ -67,20 +66,11 @@ poll localhost via 127.0.0.1 with proto IMAP port %s
 	}
 }
 
-// localUser is the name fetchmail delivers to ("is USER here").
-func localUser(t *testing.T) string {
-	u, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.Username
-}
-
 // TestInteropGetmail drives getmail6's SimpleIMAPRetriever (LOGIN in
 // the clear, with -p) and SimpleIMAPSSLRetriever (implicit TLS) with an
 // Mboxrd destination.
 func TestInteropGetmail(t *testing.T) {
-	getmail := needProgram(t, "getmail")
+	getmail := testenv.NeedProgram(t, "getmail")
 	for _, tc := range []struct {
 		name, retriever string
 		tls             bool
@@ -94,7 +84,7 @@ func TestInteropGetmail(t *testing.T) {
 			if tc.tls {
 				addr, extra = e.tlsAddr, "ca_certs = "+e.cert.CertFile+"\n"
 			}
-			mbox, userLine := getmailDest(t)
+			mbox, userLine := testenv.GetmailDest(t)
 			rc := e.writeFile("getmailrc", fmt.Sprintf(`[retriever]
 type = %s
 server = localhost
@@ -115,7 +105,7 @@ delete = false
 delivered_to = false
 received = false
 `, tc.retriever, portOf(addr), ioUser, ioPass, extra, mbox, userLine))
-			data := runGetmail(e, getmail, filepath.Base(rc), mbox)
+			data := testenv.RunGetmail(t, e.dir, getmail, filepath.Base(rc), mbox)
 			// getmail stores LF line ends in an mbox with its own From
 			// lines, a blank line after each message and mboxrd
 			// quoting, puts a Return-Path field first (the fixture has
@@ -125,12 +115,12 @@ received = false
 			// encoded words: headers are compared unfolded (RFC 5322
 			// §2.2.3), bodies exactly.
 			var got [][]byte
-			for _, m := range splitClientMbox(t, data) {
-				m = dropAddedField(t, m, "Return-Path: <", ">")
+			for _, m := range testenv.SplitClientMbox(t, data) {
+				m = testenv.DropAddedField(t, m, "Return-Path: <", ">")
 				m = dropLastField(t, m, "X-getmail-retrieved-from-mailbox: INBOX\n")
-				got = append(got, unfoldHeader(unquoteMboxrd(m)))
+				got = append(got, testenv.UnfoldHeader(testenv.UnquoteMboxrd(m)))
 			}
-			e.checkMessages(got, func(m storedMsg) []byte { return unfoldHeader(m.lf()) })
+			e.checkMessages(got, func(m storedMsg) []byte { return testenv.UnfoldHeader(m.lf()) })
 			e.checkKept()
 			// getmail EXAMINEs: UIDs recorded, \Recent kept.
 			e.checkImp(uint32(len(e.want)+1), e.impAll(everyMsg, flagsAll("-----r--")))
@@ -138,39 +128,12 @@ received = false
 	}
 }
 
-// runGetmail runs getmail and returns the mbox it wrote. getmail 6.18
-// loses the SIGCHLD of a delivery child that exits before the parent
-// installs its handler (getmail6 issues #52, #226: the parent then
-// waits out its socket timeout and gives up on the message); such a
-// run is retried, at most twice, from an empty mbox.
-func runGetmail(e *interopEnv, getmail, rc, mbox string) []byte {
-	e.t.Helper()
-	for try := 1; ; try++ {
-		if err := os.Truncate(mbox, 0); err != nil {
-			e.t.Fatal(err)
-		}
-		_, err := e.runErr(nil, getmail, "--getmaildir", e.dir, "--rcfile", rc)
-		if err == nil {
-			break
-		}
-		if try == 3 || !strings.Contains(err.Error(), "waiting child pid") {
-			e.t.Fatal(err)
-		}
-		e.t.Logf("getmail lost its delivery child (getmail6 #226), run %d: retrying", try)
-	}
-	data, err := os.ReadFile(mbox)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return data
-}
-
 // TestInteropMutt drives mutt under script(1) over STARTTLS (the
 // certificate trusted through certificate_file): tag every message of
 // INBOX and copy them to a local mbox, then quit.
 func TestInteropMutt(t *testing.T) {
-	needProgram(t, "mutt")
-	script := needProgram(t, "script")
+	testenv.NeedProgram(t, "mutt")
+	script := testenv.NeedProgram(t, "script")
 	e := newInteropEnv(t, false, nil)
 	out := filepath.Join(e.dir, "out.mbox")
 	rc := e.writeFile("muttrc", fmt.Sprintf(`set imap_user="%s"
@@ -200,7 +163,7 @@ set mbox_type=mbox
 	// the fixture starts "From "), and ends the header with
 	// Content-Length and Lines fields of its own.
 	var got [][]byte
-	for _, m := range splitClientMbox(t, data) {
+	for _, m := range testenv.SplitClientMbox(t, data) {
 		got = append(got, dropMuttLength(t, m))
 	}
 	e.checkMessages(got, func(m storedMsg) []byte { return m.lf() })
@@ -218,7 +181,7 @@ func dropMuttLength(t *testing.T, msg []byte) []byte {
 	t.Helper()
 	loc := muttLength.FindSubmatchIndex(msg)
 	if loc == nil || bytes.Contains(msg[:loc[0]], []byte("\n\n")) {
-		t.Fatalf("header does not end with mutt's Content-Length and Lines: %q", excerpt(msg, 0))
+		t.Fatalf("header does not end with mutt's Content-Length and Lines: %q", testenv.Excerpt(msg, 0))
 	}
 	body := msg[loc[1]:]
 	size, _ := strconv.Atoi(string(msg[loc[2]:loc[3]]))
@@ -230,41 +193,6 @@ func dropMuttLength(t *testing.T, msg []byte) []byte {
 	return append(append(bytes.Clone(msg[:loc[0]]), "\n\n"...), body...)
 }
 
-// unfoldHeader unfolds the header fields of msg (LF line ends): a
-// newline before a space or tab goes (RFC 5322 §2.2.3).
-func unfoldHeader(msg []byte) []byte {
-	hdr, body, found := bytes.Cut(msg, []byte("\n\n"))
-	hdr = bytes.ReplaceAll(hdr, []byte("\n "), []byte(" "))
-	hdr = bytes.ReplaceAll(hdr, []byte("\n\t"), []byte("\t"))
-	if !found {
-		return hdr
-	}
-	return append(append(hdr, "\n\n"...), body...)
-}
-
-// dropAddedField removes the header field a client put first in msg:
-// the field must start with prefix and contain mark; its continuation
-// lines go with it.
-func dropAddedField(t *testing.T, msg []byte, prefix, mark string) []byte {
-	t.Helper()
-	end := 0
-	for {
-		nl := bytes.IndexByte(msg[end:], '\n')
-		if nl < 0 {
-			end = len(msg)
-			break
-		}
-		end += nl + 1
-		if end == len(msg) || msg[end] != ' ' && msg[end] != '\t' {
-			break
-		}
-	}
-	if field := msg[:end]; !bytes.HasPrefix(field, []byte(prefix)) || !bytes.Contains(field, []byte(mark)) {
-		t.Fatalf("message does not start with the field the client adds (%q...%q): %q", prefix, mark, excerpt(msg, 0))
-	}
-	return msg[end:]
-}
-
 // dropLastField removes field, which a client put last in the header
 // of msg (LF line ends).
 func dropLastField(t *testing.T, msg []byte, field string) []byte {
@@ -272,67 +200,7 @@ func dropLastField(t *testing.T, msg []byte, field string) []byte {
 	hdr, body, _ := bytes.Cut(msg, []byte("\n\n"))
 	hdr = append(hdr, '\n')
 	if !bytes.HasSuffix(hdr, []byte(field)) {
-		t.Fatalf("header does not end with the field the client adds (%q): %q", field, excerpt(hdr, len(hdr)))
+		t.Fatalf("header does not end with the field the client adds (%q): %q", field, testenv.Excerpt(hdr, len(hdr)))
 	}
 	return append(append(hdr[:len(hdr)-len(field)], '\n'), body...)
 }
-
-// getmailDest creates getmail's destination mbox, which must exist
-// before getmail runs. As root getmail delivers only as another user
-// (clients.md: "user = nobody"), so the file is nobody's, in a
-// world-searchable directory of its own: t.TempDir's parents are
-// private. It returns the path and the [destination] user line.
-func getmailDest(t *testing.T) (path, userLine string) {
-	if os.Geteuid() != 0 {
-		path = filepath.Join(t.TempDir(), "out.mbox")
-		if err := os.WriteFile(path, nil, 0600); err != nil {
-			t.Fatal(err)
-		}
-		return path, ""
-	}
-	nobody, err := user.Lookup("nobody")
-	if err != nil {
-		t.Fatal(err)
-	}
-	uid, _ := strconv.Atoi(nobody.Uid)
-	gid, _ := strconv.Atoi(nobody.Gid)
-	dir, err := os.MkdirTemp("", "p9mail-getmail-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0711); err != nil {
-		t.Fatal(err)
-	}
-	path = filepath.Join(dir, "out.mbox")
-	if err := os.WriteFile(path, nil, 0600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(path, uid, gid); err != nil {
-		t.Fatal(err)
-	}
-	return path, "user = nobody\n"
-}
-
-// splitClientMbox splits an mbox that a client wrote: each message is
-// its own From line, the message, and one empty line; From-quoting is
-// left to the caller.
-func splitClientMbox(t *testing.T, data []byte) [][]byte {
-	t.Helper()
-	var out [][]byte
-	for _, m := range splitStored(data) {
-		if !bytes.HasSuffix(m.unix, []byte("\n\n")) {
-			t.Fatalf("client mbox message without its separator: %q", excerpt(m.unix, len(m.unix)))
-		}
-		_, msg, _ := bytes.Cut(m.unix[:len(m.unix)-1], []byte("\n"))
-		out = append(out, msg)
-	}
-	return out
-}
-
-// mboxrdQuoted matches the lines mboxrd writers quote with one more '>'.
-var mboxrdQuoted = regexp.MustCompile(`(?m)^>(>*From )`)
-
-// unquoteMboxrd undoes mboxrd From-quoting: one '>' less on every line
-// that is '>'s then "From ".
-func unquoteMboxrd(b []byte) []byte { return mboxrdQuoted.ReplaceAll(b, []byte("$1")) }

@@ -187,7 +187,7 @@ func (e *interopEnv) onServerBox(box string, f func(c *imapclient.Client) error)
 // message 4 removed; a second sync must carry each change to the other
 // side.
 func TestInteropMbsync(t *testing.T) {
-	mbsync := needProgram(t, "mbsync")
+	mbsync := testenv.NeedProgram(t, "mbsync")
 	e := newInteropEnv(t, false, nil)
 	inbox, rc := e.mbsyncSetup()
 	// mbsync stores LF line ends and adds an X-TUID field last to the
@@ -241,7 +241,7 @@ func TestInteropMbsync(t *testing.T) {
 // TestInteropMbsyncAppend: a message written into the Maildir after a
 // first sync must reach the server in the second.
 func TestInteropMbsyncAppend(t *testing.T) {
-	mbsync := needProgram(t, "mbsync")
+	mbsync := testenv.NeedProgram(t, "mbsync")
 	e := newInteropEnv(t, false, nil)
 	inbox, rc := e.mbsyncSetup()
 	n := len(e.want)
@@ -264,7 +264,7 @@ func TestInteropMbsyncAppend(t *testing.T) {
 	got := splitStored(data)
 	if !bytes.HasPrefix(data, e.orig) || len(got) != n+1 || string(noTUID(got[n].raw)) != offlineMsg {
 		t.Errorf("mailbox after the second sync: %d messages, last %q; want the original %d and %q (plus an X-TUID field)",
-			len(got), excerpt(got[len(got)-1].raw, 0), n, offlineMsg)
+			len(got), testenv.Excerpt(got[len(got)-1].raw, 0), n, offlineMsg)
 	}
 	e.checkImp(uint32(n+2), append(e.impAll(everyMsg, flagsAll("--------")), impLine{got[n].digest, uint32(n + 1), "--------"}))
 }
@@ -320,7 +320,7 @@ Expunge Both
 // command (1 run in ~20; none in 40 with tickets off or TLS 1.2). So
 // this server has session tickets off (issue 5).
 func TestInteropOfflineimap(t *testing.T) {
-	offlineimap := needProgram(t, "offlineimap")
+	offlineimap := testenv.NeedProgram(t, "offlineimap")
 	e := newInteropEnvTLS(t, false, allWithout(t, testenv.NulByte), func(c *tls.Config) { c.SessionTicketsDisabled = true })
 	maildir := e.mkdir("mail")
 	rc := e.writeFile("offlineimaprc", fmt.Sprintf(`[general]

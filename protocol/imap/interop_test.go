@@ -18,14 +18,12 @@ package imap_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha1"
 	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -42,9 +40,8 @@ import (
 )
 
 const (
-	ioUser    = "glenda"
-	ioPass    = "interop-secret-9"
-	ioTimeout = 60 * time.Second
+	ioUser = "glenda"
+	ioPass = "interop-secret-9"
 )
 
 // A storedMsg is one message of the test mailbox as the server must
@@ -63,22 +60,10 @@ func (m storedMsg) lf() []byte { return bytes.ReplaceAll(m.wire, []byte("\r\n"),
 // (a message starts at each line beginning "From "), independently of
 // the server's parser.
 func splitStored(data []byte) []storedMsg {
-	var starts []int
-	for i := 0; i < len(data); i++ {
-		if (i == 0 || data[i-1] == '\n') && bytes.HasPrefix(data[i:], []byte("From ")) {
-			starts = append(starts, i)
-		}
-	}
 	var msgs []storedMsg
-	for k, s := range starts {
-		end := len(data)
-		if k+1 < len(starts) {
-			end = starts[k+1]
-		}
-		unix := data[s:end]
-		rawunix := bytes.TrimSuffix(unix, []byte("\n")) // one separator newline
-		_, raw, _ := bytes.Cut(rawunix, []byte("\n"))
-		sum := sha1.Sum(rawunix)
+	for _, unix := range testenv.SplitMbox(data) {
+		raw := testenv.Raw(unix)
+		sum := sha1.Sum(testenv.RawUnix(unix))
 		msgs = append(msgs, storedMsg{unix: unix, raw: raw, wire: toWire(raw), digest: hex.EncodeToString(sum[:])})
 	}
 	return msgs
@@ -246,21 +231,6 @@ func portOf(addr string) string {
 	return p
 }
 
-// needProgram finds a client program: missing, it fails the test under
-// CI (which must install it) and skips it elsewhere.
-func needProgram(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := fmt.Sprintf("%s not installed: .ci/run must install it", name)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
-
 // writeFile writes a client file (configuration files hold the
 // password: mode 0600, which fetchmail insists on) and returns its
 // path.
@@ -296,17 +266,7 @@ func (e *interopEnv) run(prog string, args ...string) []byte {
 
 // runErr is run with extra environment and the failure returned.
 func (e *interopEnv) runErr(env []string, prog string, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, prog, args...)
-	cmd.Dir = e.dir
-	cmd.Env = append(append(os.Environ(), "HOME="+e.dir), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), fmt.Errorf("%s %q: %v\nstdout:\n%s\nstderr:\n%s", prog, args, err, stdout.Bytes(), stderr.Bytes())
-	}
-	return stdout.Bytes(), nil
+	return testenv.RunClient(e.dir, env, prog, args...)
 }
 
 // checkMessages compares what a client delivered, message by message,
@@ -337,11 +297,7 @@ func compareMessage(t *testing.T, what string, got, want []byte) {
 		at++
 	}
 	t.Errorf("%s differs at byte %d of %d/%d:\n got  %q\n want %q",
-		what, at, len(got), len(want), excerpt(got, at), excerpt(want, at))
-}
-
-func excerpt(b []byte, at int) []byte {
-	return b[max(at-40, 0):min(at+40, len(b))]
+		what, at, len(got), len(want), testenv.Excerpt(got, at), testenv.Excerpt(want, at))
 }
 
 // checkKept checks that the mailbox is byte-identical to the original.
@@ -437,23 +393,6 @@ func (e *interopEnv) impAll(keep func(i int) bool, flags func(i int) string) []i
 func everyMsg(int) bool { return true }
 
 func flagsAll(f string) func(int) string { return func(int) string { return f } }
-
-// readNumbered reads the files n = 1, 2, ... named by name(n) until one
-// is missing.
-func readNumbered(t *testing.T, name func(n int) string) [][]byte {
-	t.Helper()
-	var out [][]byte
-	for n := 1; ; n++ {
-		b, err := os.ReadFile(name(n))
-		if os.IsNotExist(err) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, b)
-	}
-}
 
 // headerField returns the named field of a message in wire form,
 // continuation lines included, as HEADER.FIELDS returns it: the

@@ -335,20 +335,11 @@ func (tr *transcript) recv() string {
 	return s
 }
 
-// storedRaws splits an mbox the test's own way: raw is everything after
-// the From line up to the next, less one newline (spec §1.4).
+// storedRaws gives each message's raw as upasfs serves it (testenv.Raw).
 func storedRaws(data []byte) [][]byte {
 	var raws [][]byte
-	chunks := bytes.Split(append([]byte("\n"), data...), []byte("\nFrom "))[1:]
-	for i, m := range chunks {
-		// Splitting at "\nFrom " took the newline of the empty line
-		// before each From line; the last message loses its final
-		// newline instead.
-		if i == len(chunks)-1 {
-			m = bytes.TrimSuffix(m, []byte("\n"))
-		}
-		_, raw, _ := bytes.Cut(m, []byte("\n"))
-		raws = append(raws, raw)
+	for _, unix := range testenv.SplitMbox(data) {
+		raws = append(raws, testenv.Raw(unix))
 	}
 	return raws
 }

@@ -12,13 +12,11 @@ package pop3_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -32,9 +30,8 @@ import (
 )
 
 const (
-	ioUser    = "glenda"
-	ioPass    = "interop-secret-9"
-	ioTimeout = 60 * time.Second
+	ioUser = "glenda"
+	ioPass = "interop-secret-9"
 )
 
 // dotMessage ends the test mailbox: the "all" fixture has no line that
@@ -58,22 +55,10 @@ func (m storedMsg) lf() []byte { return bytes.ReplaceAll(m.wire, []byte("\r\n"),
 // (a message starts at each line beginning "From "), independently of
 // the server's parser.
 func splitStored(data []byte) []storedMsg {
-	var starts []int
-	for i := 0; i < len(data); i++ {
-		if (i == 0 || data[i-1] == '\n') && bytes.HasPrefix(data[i:], []byte("From ")) {
-			starts = append(starts, i)
-		}
-	}
 	var msgs []storedMsg
-	for k, s := range starts {
-		end := len(data)
-		if k+1 < len(starts) {
-			end = starts[k+1]
-		}
-		unix := data[s:end]
-		rawunix := bytes.TrimSuffix(unix, []byte("\n")) // one separator newline
-		_, raw, _ := bytes.Cut(rawunix, []byte("\n"))
-		sum := sha1.Sum(rawunix)
+	for _, unix := range testenv.SplitMbox(data) {
+		raw := testenv.Raw(unix)
+		sum := sha1.Sum(testenv.RawUnix(unix))
 		msgs = append(msgs, storedMsg{unix: unix, wire: toWire(raw), digest: hex.EncodeToString(sum[:])})
 	}
 	return msgs
@@ -154,21 +139,6 @@ func (e *interopEnv) port(addr string) string {
 	return p
 }
 
-// needProgram finds a client program: missing, it fails the test under
-// CI (which must install it) and skips it elsewhere.
-func needProgram(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := fmt.Sprintf("%s not installed: .ci/run must install it", name)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
-
 // writeFile writes a client file (configuration files hold the password:
 // mode 0600, which fetchmail and mpop insist on) and returns its path.
 func (e *interopEnv) writeFile(name, content string) string {
@@ -184,17 +154,11 @@ func (e *interopEnv) writeFile(name, content string) string {
 // the real user applies), and fails the test if it fails.
 func (e *interopEnv) run(prog string, args ...string) []byte {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, prog, args...)
-	cmd.Dir = e.dir
-	cmd.Env = append(os.Environ(), "HOME="+e.dir)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		e.t.Fatalf("%s %q: %v\nstdout:\n%s\nstderr:\n%s", prog, args, err, stdout.Bytes(), stderr.Bytes())
+	out, err := testenv.RunClient(e.dir, nil, prog, args...)
+	if err != nil {
+		e.t.Fatal(err)
 	}
-	return stdout.Bytes()
+	return out
 }
 
 // checkMessages compares what a client delivered, message by message,
@@ -212,13 +176,9 @@ func (e *interopEnv) checkMessages(got [][]byte, want func(storedMsg) []byte) {
 				at++
 			}
 			e.t.Errorf("message %d differs at byte %d of %d/%d:\n got  %q\n want %q",
-				i+1, at, len(got[i]), len(w), excerpt(got[i], at), excerpt(w, at))
+				i+1, at, len(got[i]), len(w), testenv.Excerpt(got[i], at), testenv.Excerpt(w, at))
 		}
 	}
-}
-
-func excerpt(b []byte, at int) []byte {
-	return b[max(at-40, 0):min(at+40, len(b))]
 }
 
 // checkKept checks that the mailbox is byte-identical to the original.
@@ -253,29 +213,12 @@ func (e *interopEnv) checkMailbox(want []byte) {
 	}
 }
 
-// readNumbered reads the files n = 1, 2, ... named by name(n) until one
-// is missing.
-func readNumbered(t *testing.T, name func(n int) string) [][]byte {
-	t.Helper()
-	var out [][]byte
-	for n := 1; ; n++ {
-		b, err := os.ReadFile(name(n))
-		if os.IsNotExist(err) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, b)
-	}
-}
-
 // TestInteropPoplib drives Python's poplib: USER/PASS, APOP, STLS and
 // implicit TLS (POP3_SSL). poplib hands back each line without its CRLF
 // and with one stuffed dot removed; the script joins the lines with
 // CRLF again, so what it writes must be exactly the wire form.
 func TestInteropPoplib(t *testing.T) {
-	python := needProgram(t, "python3")
+	python := testenv.NeedProgram(t, "python3")
 	for _, tc := range []struct {
 		mode       string
 		allowPlain bool
@@ -300,7 +243,7 @@ func TestInteropPoplib(t *testing.T) {
 			conf := e.writeFile("client.conf", fmt.Sprintf("%s\n127.0.0.1\n%s\n%s\n%s\n%s\n%s\n%v\n",
 				tc.mode, e.port(addr), ioUser, ioPass, e.cert.CertFile, out, tc.deleteOdd))
 			e.run(python, script, conf)
-			e.checkMessages(readNumbered(t, func(n int) string { return filepath.Join(out, strconv.Itoa(n)) }),
+			e.checkMessages(testenv.ReadNumbered(t, func(n int) string { return filepath.Join(out, strconv.Itoa(n)) }),
 				func(m storedMsg) []byte { return m.wire })
 			uidl, err := os.ReadFile(filepath.Join(out, "uidl"))
 			if err != nil {
@@ -373,7 +316,7 @@ func (e *interopEnv) listListing() string {
 // the messages' bytes as received, CRLF included, with dot-stuffing
 // undone and without the terminating ".": the wire form exactly.
 func TestInteropCurl(t *testing.T) {
-	curl := needProgram(t, "curl")
+	curl := testenv.NeedProgram(t, "curl")
 	for _, tc := range []struct {
 		name       string
 		allowPlain bool
@@ -401,7 +344,7 @@ func TestInteropCurl(t *testing.T) {
 			}
 			glob := fmt.Sprintf("%s[1-%d]", base, len(e.want))
 			e.run(curl, "-K", conf, glob, "-o", filepath.Join(e.dir, "msg#1"))
-			e.checkMessages(readNumbered(t, func(n int) string { return filepath.Join(e.dir, "msg"+strconv.Itoa(n)) }),
+			e.checkMessages(testenv.ReadNumbered(t, func(n int) string { return filepath.Join(e.dir, "msg"+strconv.Itoa(n)) }),
 				func(m storedMsg) []byte { return m.wire })
 			e.checkKept()
 		})

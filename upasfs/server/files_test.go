@@ -16,33 +16,12 @@ import (
 	"p9mail/upasfs/server"
 )
 
-// splitMbox is the test's own, independent reading of an mbox (spec
-// §1.4, §1.8): a message starts at a line beginning "From " and its
-// rawunix runs to the next one, less one trailing newline.
+// splitMbox gives each message's rawunix, read the test's own way
+// (testenv.SplitMbox), not the emulator's.
 func splitMbox(data []byte) [][]byte {
-	var starts []int
-	for i := 0; i < len(data); {
-		if bytes.HasPrefix(data[i:], []byte("From ")) {
-			starts = append(starts, i)
-		}
-		j := bytes.IndexByte(data[i:], '\n')
-		if j < 0 {
-			break
-		}
-		i += j + 1
-	}
-	if len(starts) == 0 || starts[0] != 0 {
-		return nil
-	}
 	var msgs [][]byte
-	for k, s := range starts {
-		e := len(data)
-		if k+1 < len(starts) {
-			e = starts[k+1]
-		}
-		m := data[s:e]
-		m = bytes.TrimSuffix(m, []byte("\n"))
-		msgs = append(msgs, m)
+	for _, unix := range testenv.SplitMbox(data) {
+		msgs = append(msgs, testenv.RawUnix(unix))
 	}
 	return msgs
 }
