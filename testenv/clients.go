@@ -237,3 +237,12 @@ func RunGetmail(t *testing.T, dir, getmail, rc, mbox string) []byte {
 	}
 	return data
 }
+
+// Raws gives the raw (Raw) of every message of an mbox.
+func Raws(data []byte) [][]byte {
+	var raws [][]byte
+	for _, unix := range SplitMbox(data) {
+		raws = append(raws, Raw(unix))
+	}
+	return raws
+}

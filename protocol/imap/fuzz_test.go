@@ -63,10 +63,10 @@ func FuzzSession(f *testing.F) {
 			t.Fatal(err)
 		}
 		all := map[string]bool{}
-		for _, r := range storedRaws(orig) {
+		for _, r := range testenv.Raws(orig) {
 			all[string(r)] = true
 		}
-		for _, r := range storedRaws(after) {
+		for _, r := range testenv.Raws(after) {
 			if !all[string(r)] && !bytes.Equal(r, nil) {
 				t.Fatalf("mailbox corrupted: %q", r[:min(len(r), 200)])
 			}

@@ -82,9 +82,9 @@ func FuzzSession(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		left := storedRaws(after)
+		left := testenv.Raws(after)
 		all := map[string]bool{}
-		for _, r := range storedRaws(orig) {
+		for _, r := range testenv.Raws(orig) {
 			all[string(r)] = true
 		}
 		for _, r := range left {

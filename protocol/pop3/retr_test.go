@@ -125,15 +125,6 @@ func wire(raw []byte) []byte {
 	return b.Bytes()
 }
 
-// storedRaws gives each message's raw as upasfs serves it (testenv.Raw).
-func storedRaws(data []byte) [][]byte {
-	var raws [][]byte
-	for _, unix := range testenv.SplitMbox(data) {
-		raws = append(raws, testenv.Raw(unix))
-	}
-	return raws
-}
-
 // TestRetrEveryMessage checks, for every message of every fixture and a
 // generated mailbox, that RETR sends exactly the stored bytes in CRLF
 // form and that LIST's size is the octet count sent (RFC 1939, decision
@@ -151,7 +142,7 @@ func TestRetrEveryMessage(t *testing.T) {
 			testenv.WriteFixture(t, root, "glenda", "mbox", data)
 			addr := startServer(t, root, map[string]string{"glenda": "pw"})
 			cl := dial(t, addr, "glenda", "pw")
-			raws := storedRaws(data)
+			raws := testenv.Raws(data)
 			cl.ok("LIST")
 			list := string(cl.multi())
 			lines := strings.Split(strings.TrimSuffix(list, "\r\n"), "\r\n")
@@ -241,7 +232,7 @@ func TestManySessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		left := map[string]int{}
-		for _, raw := range storedRaws(data) {
+		for _, raw := range testenv.Raws(data) {
 			left[messageID(raw)]++
 		}
 		total := 0

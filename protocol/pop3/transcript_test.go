@@ -1,14 +1,9 @@
 package pop3_test
 
 import (
-	"bufio"
-	"crypto/hmac"
 	"crypto/md5"
-	"crypto/tls"
-	"encoding/base64"
 	"encoding/hex"
 	"net"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -22,25 +17,11 @@ import (
 	"p9mail/testenv"
 )
 
-// TestTranscripts runs the POP3 conversations in testdata/*.txt. Lines:
+// TestTranscripts runs the POP3 conversations in testdata/*.txt, in the
+// language of testenv.Transcript, plus:
 //
-//	C: <line>             the client sends line
-//	S: <line>             the server's next line is exactly line
-//	S~ <regexp>           the server's next line matches regexp
-//	# ...                 a comment
-//	mbox <user> <file> <fixture>   host: the user's mailbox file
-//	append <user> <file> <fixture> host: deliver more mail to it
-//	key <user> <secret>            host: the user's secret
-//	disable <user>                 host: status "disabled"
-//	count <user> <file> <n>        host: the file holds n messages
-//	set plain|tls|preauth=<user>   server options, before the first open
-//	open <name> / opentls <name>   a new connection (implicit TLS), current from now on
-//	use <name>                     make a connection current
-//	starttls                       start TLS on the current connection
-//	hangup                         close the current connection abruptly
-//	apop <user> <secret>           send APOP with the digest of the greeting's challenge
-//	cram <user> <secret>           answer the last "+ " CRAM-MD5 challenge
-//	wait <ms>                      sleep
+//	set plain|preauth=<user>|maxline=<n>|idle=<d>|maxconns=<n>
+//	apop <user> <secret>   send APOP with the digest of the greeting's challenge
 func TestTranscripts(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txt")
 	if len(files) == 0 {
@@ -51,213 +32,60 @@ func TestTranscripts(t *testing.T) {
 	}
 }
 
-type conn struct {
-	c         net.Conn
-	r         *bufio.Reader
-	challenge string // of the greeting
-	last      string // last server line
-}
-
-type transcript struct {
-	t       *testing.T
-	file    string
-	line    int
-	root    string
-	secrets map[string]string
-	cfg     pop3.Config
-	cert    *testenv.Cert
-	srv     *pop3.Server
-	l, ltls net.Listener
-	conns   map[string]*conn
-	cur     *conn
-}
-
-func runTranscript(t *testing.T, file string) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &transcript{t: t, file: file, root: testenv.MailRoot(t, "glenda", "rob"),
-		secrets: map[string]string{}, conns: map[string]*conn{}}
-	tr.cfg.Delay = auth.Delay{Base: time.Millisecond, Max: 4 * time.Millisecond, Limit: 3}
-	defer func() {
-		for _, c := range tr.conns {
-			c.c.Close()
-		}
-		if tr.l != nil {
-			tr.l.Close()
-			tr.ltls.Close()
-		}
-	}()
-	for i, line := range strings.Split(string(data), "\n") {
-		tr.line = i + 1
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		tr.do(line)
-	}
-}
-
-func (tr *transcript) fatalf(format string, args ...any) {
-	tr.t.Helper()
-	tr.t.Fatalf("%s:%d: "+format, append([]any{tr.file, tr.line}, args...)...)
-}
-
-func (tr *transcript) do(line string) {
-	switch {
-	case strings.HasPrefix(line, "C: ") || line == "C:":
-		tr.send(strings.TrimPrefix(strings.TrimPrefix(line, "C:"), " "))
-		return
-	case strings.HasPrefix(line, "S: ") || line == "S:":
-		want := strings.TrimPrefix(strings.TrimPrefix(line, "S:"), " ")
-		if got := tr.recv(); got != want {
-			tr.fatalf("got  %q\n  want %q", got, want)
-		}
-		return
-	case strings.HasPrefix(line, "S~ "):
-		re := regexp.MustCompile("^" + line[3:] + "$")
-		if got := tr.recv(); !re.MatchString(got) {
-			tr.fatalf("got %q, want match for %s", got, re)
-		}
-		return
-	}
-	f := strings.Fields(line)
-	switch f[0] {
-	case "mbox", "append":
-		path := filepath.Join(tr.root, "box", f[1], f[2])
-		flag := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-		if f[0] == "append" {
-			flag = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-		}
-		fd, err := os.OpenFile(path, flag, 0600)
-		if err != nil {
-			tr.fatalf("%v", err)
-		}
-		fd.Write(testenv.Fixture(f[3]))
-		fd.Close()
-	case "key":
-		tr.secrets[f[1]] = f[2]
-		testenv.WriteKeys(tr.t, tr.root, map[string]string{f[1]: f[2]})
-	case "disable":
-		os.WriteFile(filepath.Join(tr.root, "keys", f[1], "status"), []byte("disabled\n"), 0600)
-	case "count":
-		b, err := os.ReadFile(filepath.Join(tr.root, "box", f[1], f[2]))
-		if err != nil {
-			tr.fatalf("%v", err)
-		}
-		if got := strconv.Itoa(strings.Count("\n"+string(b), "\nFrom ")); got != f[3] {
-			tr.fatalf("%s holds %s messages, want %s", f[2], got, f[3])
-		}
-	case "set":
-		switch {
-		case f[1] == "plain":
-			tr.cfg.AllowPlain = true
-		case f[1] == "tls":
-			tr.cert = testenv.NewCert(tr.t)
-			tr.cfg.TLS = tr.cert.Server
-		case strings.HasPrefix(f[1], "preauth="):
-			tr.cfg.Preauth = strings.TrimPrefix(f[1], "preauth=")
-		case strings.HasPrefix(f[1], "maxline="):
-			tr.cfg.MaxLine, _ = strconv.Atoi(strings.TrimPrefix(f[1], "maxline="))
-		case strings.HasPrefix(f[1], "idle="):
-			tr.cfg.IdleTimeout, _ = time.ParseDuration(strings.TrimPrefix(f[1], "idle="))
-		case strings.HasPrefix(f[1], "maxconns="):
-			tr.cfg.MaxConns, _ = strconv.Atoi(strings.TrimPrefix(f[1], "maxconns="))
-		default:
-			tr.fatalf("bad set %q", f[1])
-		}
-	case "open", "opentls":
-		tr.start()
-		l := tr.l
-		if f[0] == "opentls" {
-			l = tr.ltls
-		}
-		c, err := net.Dial("tcp", l.Addr().String())
-		if err != nil {
-			tr.fatalf("%v", err)
-		}
-		if f[0] == "opentls" {
-			c = tls.Client(c, tr.cert.Client)
-		}
-		tr.cur = &conn{c: c, r: bufio.NewReader(c)}
-		tr.conns[f[1]] = tr.cur
-	case "use":
-		tr.cur = tr.conns[f[1]]
-	case "starttls":
-		tc := tls.Client(tr.cur.c, tr.cert.Client)
-		if err := tc.Handshake(); err != nil {
-			tr.fatalf("handshake: %v", err)
-		}
-		tr.cur.c, tr.cur.r = tc, bufio.NewReader(tc)
-	case "hangup":
-		tr.cur.c.Close()
-	case "apop":
-		sum := md5.Sum([]byte(tr.cur.challenge + f[2]))
-		tr.send("APOP " + f[1] + " " + hex.EncodeToString(sum[:]))
-	case "cram":
-		chal, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(tr.cur.last, "+ "))
-		if err != nil {
-			tr.fatalf("no challenge in %q", tr.cur.last)
-		}
-		m := hmac.New(md5.New, []byte(f[2]))
-		m.Write(chal)
-		tr.send(base64.StdEncoding.EncodeToString([]byte(f[1] + " " + hex.EncodeToString(m.Sum(nil)))))
-	case "wait":
-		ms, _ := strconv.Atoi(f[1])
-		time.Sleep(time.Duration(ms) * time.Millisecond)
-	default:
-		tr.fatalf("bad line %q", line)
-	}
-}
-
-// start starts the server on its first use, so that set lines apply.
-func (tr *transcript) start() {
-	if tr.srv != nil {
-		return
-	}
-	tr.cfg.Source = &mailfs.Source{Root: tr.root}
-	if tr.cfg.Preauth == "" {
-		testenv.WriteKeys(tr.t, tr.root, nil)
-		keys, err := auth.OpenKeys(filepath.Join(tr.root, "keys"))
-		if err != nil {
-			tr.fatalf("%v", err)
-		}
-		tr.cfg.Keys = keys
-	}
-	tr.cfg.Domain = "test.example"
-	srv, err := pop3.New(tr.cfg)
-	if err != nil {
-		tr.fatalf("%v", err)
-	}
-	tr.srv = srv
-	tr.l, _ = net.Listen("tcp", "127.0.0.1:0")
-	tr.ltls, _ = net.Listen("tcp", "127.0.0.1:0")
-	go srv.Serve(tr.l, false)
-	go srv.Serve(tr.ltls, true)
-}
-
-func (tr *transcript) send(line string) {
-	tr.cur.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	if _, err := tr.cur.c.Write([]byte(line + "\r\n")); err != nil {
-		tr.fatalf("send %q: %v", line, err)
-	}
-}
-
 var challengeRE = regexp.MustCompile(`<[0-9a-f]+\.[0-9a-f]+@[^>]+>`)
 
-func (tr *transcript) recv() string {
-	tr.cur.c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	s, err := tr.cur.r.ReadString('\n')
-	if err != nil {
-		return "<" + err.Error() + ">"
+func runTranscript(t *testing.T, file string) {
+	tr := testenv.NewTranscript(t)
+	cfg := pop3.Config{Delay: auth.Delay{Base: time.Millisecond, Max: 4 * time.Millisecond, Limit: 3}}
+	challenges := map[*testenv.Conn]string{} // of each greeting
+	tr.Set = func(opt string) bool {
+		name, val, _ := strings.Cut(opt, "=")
+		switch name {
+		case "tls":
+			cfg.TLS = tr.Cert.Server
+		case "plain":
+			cfg.AllowPlain = true
+		case "preauth":
+			cfg.Preauth = val
+		case "maxline":
+			cfg.MaxLine, _ = strconv.Atoi(val)
+		case "idle":
+			cfg.IdleTimeout, _ = time.ParseDuration(val)
+		case "maxconns":
+			cfg.MaxConns, _ = strconv.Atoi(val)
+		default:
+			return false
+		}
+		return true
 	}
-	if !strings.HasSuffix(s, "\r\n") {
-		tr.fatalf("line %q does not end in CRLF", s)
+	tr.Seen = func(line string) {
+		if strings.HasPrefix(line, "+OK POP3 server ready ") {
+			challenges[tr.Cur] = challengeRE.FindString(line)
+		}
 	}
-	s = strings.TrimSuffix(s, "\r\n")
-	if strings.HasPrefix(s, "+OK POP3 server ready ") {
-		tr.cur.challenge = challengeRE.FindString(s)
+	tr.Command = func(f []string, line string) bool {
+		if f[0] != "apop" {
+			return false
+		}
+		sum := md5.Sum([]byte(challenges[tr.Cur] + f[2]))
+		tr.Send("APOP " + f[1] + " " + hex.EncodeToString(sum[:]))
+		return true
 	}
-	tr.cur.last = s
-	return s
+	tr.Start = func() (net.Listener, net.Listener) {
+		cfg.Source = &mailfs.Source{Root: tr.Root}
+		if cfg.Preauth == "" {
+			keys, err := auth.OpenKeys(testenv.WriteKeys(t, tr.Root, nil))
+			if err != nil {
+				tr.Fatalf("%v", err)
+			}
+			cfg.Keys = keys
+		}
+		cfg.Domain = "test.example"
+		srv, err := pop3.New(cfg)
+		if err != nil {
+			tr.Fatalf("%v", err)
+		}
+		return testenv.ServeLoopback(t, srv.Serve)
+	}
+	tr.RunFile(file)
 }
