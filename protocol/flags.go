@@ -1,0 +1,119 @@
+package protocol
+
+import (
+	"crypto/tls"
+	"flag"
+	"io"
+	"log"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"p9mail/protocol/auth"
+	"p9mail/protocol/mailfs"
+	"p9mail/upasfs/demo"
+)
+
+// ListFlag is a repeatable flag (-l, -ltls).
+type ListFlag []string
+
+func (l *ListFlag) String() string     { return strings.Join(*l, ",") }
+func (l *ListFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// Flags are the options cmd/pop3 and cmd/imap4d share (README.md).
+type Flags struct {
+	Peer, Cert, Key, FS, Root, Keys, Ratify, Debug string
+	Verbose                                        bool
+	Listen, ListenTLS                              ListFlag
+	Idle, FailDelay, MaxFailDelay                  time.Duration
+	MaxLine, MaxConns, MaxFail                     int
+}
+
+// Register defines the shared flags on the default flag set. debug
+// names the trace flag (pop3 keeps Plan 9's -d; imap4d's -d is the mail
+// domain); tlsPort is for the -ltls help.
+func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC string, maxLine, maxConns int) {
+	flag.StringVar(&f.Peer, "r", "", "peer `address` for ratification and logs (default: the connection's)")
+	flag.StringVar(&f.Cert, "t", "", "TLS certificate `file` (PEM chain, and the key unless -k)")
+	flag.StringVar(&f.Key, "k", "", "TLS key `file` (PEM)")
+	flag.StringVar(&f.FS, "fs", "", "attach to the running upasfs at `addr` instead of the built-in emulator")
+	flag.StringVar(&f.Root, "root", "", "mail root `dir` holding box/<user>/ (default: a demo root with sample mail)")
+	flag.StringVar(&f.Keys, "keys", "", "secrets `dir` in keyfs layout (default: <root>/keys)")
+	flag.StringVar(&f.Ratify, "ratify", "", "ratify `dir`: after each login create <dir>/trusted/<peer>#32")
+	flag.StringVar(&f.Debug, debug, "", "append a protocol trace to `file`")
+	flag.BoolVar(&f.Verbose, "v", false, "log logins and errors to standard error")
+	flag.DurationVar(&f.Idle, "idle", idle, "autologout after this idle `time` ("+idleRFC+")")
+	flag.IntVar(&f.MaxLine, "maxline", maxLine, "longest command line in `bytes`")
+	flag.IntVar(&f.MaxConns, "maxconns", maxConns, "most concurrent connections per listener")
+	flag.DurationVar(&f.FailDelay, "faildelay", auth.DefaultDelay.Base, "delay after the first failed login, doubling after each")
+	flag.DurationVar(&f.MaxFailDelay, "maxfaildelay", auth.DefaultDelay.Max, "longest delay after a failed login")
+	flag.IntVar(&f.MaxFail, "maxfail", auth.DefaultDelay.Limit, "failed logins after which a session is ended (0: no limit)")
+	flag.Var(&f.Listen, "l", "listen on `addr` (host:port or tcp!host!port); repeatable")
+	flag.Var(&f.ListenTLS, "ltls", "listen with implicit TLS on `addr` (port "+tlsPort+" style); repeatable")
+}
+
+// Setup is what the shared flags give a server.
+type Setup struct {
+	Source *mailfs.Source
+	TLS    *tls.Config
+	Keys   *auth.Keys // nil when preauth
+	Peer   netip.Addr
+	Log    *slog.Logger
+	Debug  io.Writer
+	Delay  auth.Delay
+}
+
+// Resolve turns the flags into a Setup, exiting on a bad one as a
+// server's start-up should: the demo root when neither -root nor -fs is
+// given, the TLS certificate, the keys (unless preauth), the peer, the
+// log and the trace file.
+func (f *Flags) Resolve(preauth bool) Setup {
+	if f.Root == "" && f.FS == "" {
+		dir, users, err := demo.Root()
+		if err != nil {
+			log.Fatal(err)
+		}
+		f.Root = dir
+		log.Printf("serving the demo mail root %s: users %s, password %q", dir, strings.Join(users, ", "), demo.Secret)
+	}
+	s := Setup{
+		Source: &mailfs.Source{Addr: f.FS, Root: f.Root},
+		Delay:  auth.Delay{Base: f.FailDelay, Max: f.MaxFailDelay, Limit: f.MaxFail},
+	}
+	if err := s.Source.Check(); err != nil {
+		log.Fatal(err)
+	}
+	if f.Peer != "" {
+		a, err := netip.ParseAddr(strings.SplitN(f.Peer, "!", 2)[0])
+		if err != nil {
+			log.Fatalf("-r: %v", err)
+		}
+		s.Peer = a
+	}
+	if f.Verbose {
+		s.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	var err error
+	if s.TLS, err = LoadTLS(f.Cert, f.Key); err != nil {
+		log.Fatal(err)
+	}
+	if !preauth {
+		if f.Keys == "" {
+			f.Keys = filepath.Join(f.Root, "keys")
+		}
+		if s.Keys, err = auth.OpenKeys(f.Keys); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if f.Debug != "" {
+		fd, err := os.OpenFile(f.Debug, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0600)
+		if err != nil {
+			log.Fatal(err)
+		}
+		s.Debug = fd
+	}
+	return s
+}
