@@ -10,7 +10,9 @@
 //     attach (Attach, Mount), a host directory (Local) and a name space of
 //     those (NS);
 //   - helpers that serve a srv9p.Server on a listener, one connection, or
-//     standard input and output (Serve, ServeConn, ServeStdio).
+//     standard input and output (Serve, ServeConn, ServeStdio), and Pipe,
+//     a buffered in-memory connection for a client and server in one
+//     process.
 //
 // The 9P codec and client are 9fans.net/go/plan9 and plan9/client; this
 // package adds a guard against their fid-reuse race (see fidGate) so that

@@ -71,3 +71,18 @@ func shortTempDir(t testing.TB) string {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	return dir
 }
+
+// Pipe attaches to the emulator in process, over a ninep.Pipe, as the
+// front ends' default source does (protocol/mailfs). The attach is
+// closed when the test ends.
+func (e *Emulator) Pipe(t testing.TB, user, aname string) ninep.FS {
+	t.Helper()
+	c1, c2 := ninep.Pipe()
+	go ninep.ServeConn(c1, e.Server.Srv9p(nil))
+	fs, err := ninep.Attach(c2, user, aname)
+	if err != nil {
+		t.Fatalf("attach over a pipe as %s: %v", user, err)
+	}
+	t.Cleanup(func() { fs.Close() })
+	return fs
+}

@@ -36,6 +36,8 @@ import (
 //	host <user> <file> <quoted>     host: the file holds exactly these bytes
 //	hostre <user> <file> <regexp>   host: the file's bytes match regexp
 //	count <user> <file> <n>         host: the file holds n messages
+//	age <user> <file>               host: set the file's modification time to 2001-01-01
+//	aged <user> <file>              host: the file still has that time (nobody wrote it)
 //	key <user> <secret>             host: the user's secret
 //	disable <user>                  host: the user's status is "disabled"
 //	set tls | set <option>          server options, before the first open (tls makes Cert)
@@ -160,6 +162,9 @@ func rest(line string, f []string, k int) string {
 	return strings.TrimSpace(strings.SplitN(line, " "+f[k]+" ", 2)[1])
 }
 
+// agedTime is the modification time of "age".
+var agedTime = time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // host runs the lines that act on the host's files.
 func (tr *Transcript) host(f []string, line string) bool {
 	switch f[0] {
@@ -205,6 +210,18 @@ func (tr *Transcript) host(f []string, line string) bool {
 	case "count":
 		if got := strconv.Itoa(len(SplitMbox(tr.read(f[1], f[2])))); got != f[3] {
 			tr.Fatalf("%s holds %s messages, want %s", f[2], got, f[3])
+		}
+	case "age":
+		if err := os.Chtimes(tr.path(f[1], f[2]), agedTime, agedTime); err != nil {
+			tr.Fatalf("%v", err)
+		}
+	case "aged":
+		st, err := os.Stat(tr.path(f[1], f[2]))
+		if err != nil {
+			tr.Fatalf("%v", err)
+		}
+		if !st.ModTime().Equal(agedTime) {
+			tr.Fatalf("%s was written at %v", f[2], st.ModTime())
 		}
 	case "key":
 		WriteKeys(tr.T, tr.Root, map[string]string{f[1]: f[2]})

@@ -123,8 +123,7 @@ func (mb *mailbox) commit(change func() bool) error {
 	defer lock.Close()
 	impSt, impErr = s.ns.Stat(mb.impName())
 	live, msgs := mb.liveMsgs()
-	write := false
-	without := unassigned(live)
+	write, given := false, false
 	if impErr != nil || !mb.impRead || impSt.Qid != mb.impQid {
 		var data []byte
 		if impErr == nil {
@@ -147,22 +146,23 @@ func (mb *mailbox) commit(change func() bool) error {
 			}
 		}
 		mb.validity, mb.next = res.State.UIDValidity, res.State.UIDNext
-		write = res.Write
+		write, given = res.Write, res.Given
 		mb.impRead = true
 		if impErr == nil {
 			mb.impQid = impSt.Qid
 		}
 	} else {
-		mb.next = imp.Assign(live, mb.next)
+		next := imp.Assign(live, mb.next)
+		given = next != mb.next
+		mb.next = next
 	}
-	newUIDs := unassigned(live) < without
 	if change != nil && change() {
 		mb.dirty = true
 	}
 	if mb.readOnly {
-		write = newUIDs
+		write = given
 	} else {
-		write = write || newUIDs || mb.dirty
+		write = write || given || mb.dirty
 	}
 	if write {
 		if err := mb.writeImp(); err != nil {
@@ -227,17 +227,6 @@ func (mb *mailbox) validityFor(mtime uint32, impExists bool) uint32 {
 		return mtime
 	}
 	return mb.s.srv.newValidity(mtime)
-}
-
-// unassigned counts the messages without a UID.
-func unassigned(live []*imp.Msg) int {
-	n := 0
-	for _, m := range live {
-		if m.UID == 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // live returns the imp view of the messages not expunged.

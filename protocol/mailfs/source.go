@@ -9,7 +9,6 @@ package mailfs
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,7 +105,7 @@ func (s *Source) attach(user, aname string) (ninep.FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	c1, c2 := net.Pipe()
+	c1, c2 := ninep.Pipe()
 	go ninep.ServeConn(c1, srv.Srv9p(nil))
 	return ninep.Attach(c2, user, aname)
 }

@@ -144,6 +144,26 @@ func BenchmarkFileCopy(b *testing.B) {
 	}
 }
 
+// BenchmarkSmallFile reads one small file (a message's rawheader) per
+// iteration, one request at a time, over the in-process pipe the front
+// ends use by default: the cost of a walk, open, read and clunk.
+func BenchmarkSmallFile(b *testing.B) {
+	const n = 1000
+	root, _ := benchRoot(b, n)
+	emu := testenv.StartEmulator(b, root, server.Config{})
+	c := upasfs.New(emu.Pipe(b, "glenda", ""), "")
+	if err := c.Open("mbox", "mbox"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.ReadFile("mbox", 1+i%n, nil, upasfs.FileRawHeader); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkInfoAll reads the info file of every message of a
 // 20,000-message mailbox, as imap4d does at SELECT (spec §2.6).
 func BenchmarkInfoAll(b *testing.B) {

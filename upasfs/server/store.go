@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,15 +21,25 @@ import (
 type Store struct {
 	LockTimeout time.Duration // how long a rewrite waits for the mailbox locks (spec §1.8: 5 minutes)
 	Ignore      []string      // header-name prefixes left out of `header` (spec §1.4)
+	// IdleMessages bounds the messages of the parses kept for
+	// mailboxes no attach has open, so that the next session on one
+	// finds it parsed when its file has not changed (DefaultIdleMessages;
+	// 0 keeps none).
+	IdleMessages int
 
 	mu    sync.Mutex
 	boxes map[string]*Box // by cleaned absolute path
+	idle  []*Box          // boxes with no reference, most recently released last
 	cache partCache
 }
 
+// DefaultIdleMessages is Store.IdleMessages by default: the parses of
+// 200,000 messages take about 40 MB.
+const DefaultIdleMessages = 200000
+
 // NewStore returns an empty Store with Plan 9's lock timeout.
 func NewStore() *Store {
-	s := &Store{LockTimeout: 5 * time.Minute, boxes: make(map[string]*Box)}
+	s := &Store{LockTimeout: 5 * time.Minute, IdleMessages: DefaultIdleMessages, boxes: make(map[string]*Box)}
 	s.cache.max = 4096
 	return s
 }
@@ -43,12 +54,22 @@ func (s *Store) box(path string) *Box {
 		b = &Box{store: s, path: path}
 		s.boxes[path] = b
 	}
+	if b.refs == 0 && slices.Contains(s.idle, b) {
+		s.idle = slices.DeleteFunc(s.idle, func(x *Box) bool { return x == b })
+		if _, err := os.Stat(path); err != nil {
+			// Removed while idle: a new open must fail as on a box
+			// never seen, not find an empty mailbox.
+			b.drop()
+		}
+	}
 	b.refs++
 	return b
 }
 
-// release drops a reference taken by box; the last one forgets the
-// parse and closes the file.
+// release drops a reference taken by box. A box nobody references
+// keeps its parse and its open file while it is among the most
+// recently released within IdleMessages; sync checks the file when it
+// is used again.
 func (s *Store) release(b *Box) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -56,14 +77,41 @@ func (s *Store) release(b *Box) {
 	if b.refs > 0 {
 		return
 	}
+	s.idle = append(s.idle, b)
+	total := 0
+	for i := len(s.idle) - 1; i >= 0; i-- {
+		x := s.idle[i]
+		x.mu.Lock()
+		total += len(x.msgs)
+		x.mu.Unlock()
+		if total > s.IdleMessages || s.IdleMessages <= 0 {
+			for _, y := range s.idle[:i+1] {
+				s.forget(y)
+			}
+			s.idle = slices.Delete(s.idle, 0, i+1)
+			break
+		}
+	}
+}
+
+// forget drops an unreferenced box's parse and closes its file.
+// s.mu is held.
+func (s *Store) forget(b *Box) {
 	delete(s.boxes, b.path)
+	b.drop()
+}
+
+// drop forgets the parse of a box nobody references and closes its
+// file.
+func (b *Box) drop() {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.gen != nil {
 		b.gen.decRef()
 		b.gen = nil
 	}
 	b.msgs = nil
-	b.mu.Unlock()
+	b.ino, b.size = 0, 0
 }
 
 // A Box is one mailbox file as parsed.

@@ -19,6 +19,7 @@ type Result struct {
 	State   State // UIDVALIDITY and UIDNEXT from now on
 	Changed []int // as Merge's: indexes of messages owed an unsolicited FETCH FLAGS
 	Write   bool  // rewrite the file: Snapshot(State.UIDValidity, State.UIDNext, msgs, KeepRecent)
+	Given   bool  // some message got a new UID: one the file did not record
 	Bad     error // why the file's content was not used, for the log; nil if it was, or was absent
 }
 
@@ -49,7 +50,8 @@ func Reconcile(in Input, msgs []*Msg) (Result, error) {
 		}
 	}
 	next := Assign(msgs, r.State.UIDNext)
-	r.Write = r.Write || next != r.State.UIDNext
+	r.Given = next != r.State.UIDNext
+	r.Write = r.Write || r.Given
 	r.State.UIDNext = next
 	return r, ascending(msgs)
 }
