@@ -98,12 +98,13 @@ func (s *session) fetch(tag, cmd string, uid bool) {
 	if uid && !slices.ContainsFunc(items, func(it wire.FetchItem) bool { return it.Att == wire.FetchUID }) {
 		items = append([]wire.FetchItem{{Att: wire.FetchUID}}, items...)
 	}
-	needStruct, setsSeen := false, false
+	needStruct, needSections, setsSeen := false, false, false
 	for _, it := range items {
 		switch it.Att {
-		case wire.FetchEnvelope, wire.FetchBody, wire.FetchBodyStructure, wire.FetchRFC822Size,
-			wire.FetchRFC822, wire.FetchRFC822Header, wire.FetchRFC822Text, wire.FetchBodySection:
+		case wire.FetchEnvelope, wire.FetchBody, wire.FetchBodyStructure, wire.FetchRFC822Size:
 			needStruct = true
+		case wire.FetchRFC822, wire.FetchRFC822Header, wire.FetchRFC822Text, wire.FetchBodySection:
+			needStruct, needSections = true, true
 		}
 		if it.Att == wire.FetchRFC822 || it.Att == wire.FetchRFC822Text || it.Att == wire.FetchBodySection && !it.Peek {
 			setsSeen = true
@@ -112,31 +113,58 @@ func (s *session) fetch(tag, cmd string, uid bool) {
 	if setsSeen && !s.sel.readOnly {
 		s.markSeen(targets)
 	}
-	var failed error
-	for start := 0; start < len(targets); start += fetchBatch {
-		batch := targets[start:min(start+fetchBatch, len(targets))]
-		var structs []*message.Structure
-		if needStruct {
-			structs = s.loadStructures(batch)
+	// The next batch is read from upasfs while this one is written.
+	batches := make(chan fetched, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(batches)
+		for start := 0; start < len(targets); start += fetchBatch {
+			f := fetched{batch: targets[start:min(start+fetchBatch, len(targets))]}
+			if needStruct {
+				f.structs = s.loadStructures(f.batch)
+			}
+			if needSections {
+				f.secs = s.prefetch(f.batch, items, f.structs)
+			}
+			select {
+			case batches <- f:
+			case <-stop:
+				f.close(0)
+				return
+			}
 		}
-		for i, t := range batch {
+	}()
+	defer func() {
+		close(stop)
+		for f := range batches {
+			f.close(0)
+		}
+	}()
+	var failed error
+	for f := range batches {
+		for i, t := range f.batch {
 			if t.m.Expunged {
 				continue
 			}
 			var st *message.Structure
 			if needStruct {
-				if st = structs[i]; st == nil {
+				if st = f.structs[i]; st == nil {
 					failed = errFetch
 					continue
 				}
 			}
-			if err := s.fetchOne(t, items, st, setsSeen); err != nil {
+			var pre prefetched
+			if needSections {
+				pre = f.secs[i]
+			}
+			if err := s.fetchOne(t, items, st, pre, setsSeen); err != nil {
 				if err == errSkip {
 					failed = errFetch
 					continue
 				}
 				s.cfg.Log.Warn("imap fetch", "user", s.user, "uid", t.m.UID, "err", err)
 				s.state = logout // a literal was promised and not sent: hang up
+				f.close(i + 1)
 				return
 			}
 		}
@@ -222,6 +250,104 @@ func (s *session) openSections(items []wire.FetchItem, st *message.Structure, sr
 	return out, nil
 }
 
+// fetched is a batch of FETCH targets with what was read for them.
+type fetched struct {
+	batch   []target
+	structs []*message.Structure // when the items need structures
+	secs    []prefetched         // when they need sections
+}
+
+// close closes the sections of the messages from the i'th on.
+func (f fetched) close(i int) {
+	for _, p := range f.secs[min(i, len(f.secs)):] {
+		closeSections(p.secs)
+	}
+}
+
+// prefetched is a message's sections, opened by prefetch, or why they
+// could not be.
+type prefetched struct {
+	secs []opened
+	err  error
+}
+
+// Prefetch limits: a section of at most prefetchSize bytes is read
+// whole while the responses before it are written, up to
+// prefetchBudget bytes per batch; larger ones are streamed.
+const (
+	prefetchSize   = 64 << 10
+	prefetchBudget = 4 << 20
+)
+
+// prefetch opens the sections the items ask for of every message of a
+// batch, several messages at once, and reads the small ones, so that
+// writing the responses does not wait for upasfs one request at a
+// time (DESIGN.md "Speed, by construction").
+func (s *session) prefetch(batch []target, items []wire.FetchItem, structs []*message.Structure) []prefetched {
+	out := make([]prefetched, len(batch))
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		budget = int64(prefetchBudget)
+	)
+	sem := make(chan struct{}, 8)
+	for i, t := range batch {
+		if t.m.Expunged || structs[i] == nil {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(p *prefetched, m *msg, st *message.Structure) {
+			defer func() { <-sem; wg.Done() }()
+			src := message.UpasfsSource(s.fs, s.sel.box, m.num)
+			if p.secs, p.err = s.openSections(items, st, src); p.err != nil {
+				return
+			}
+			for k := range p.secs {
+				o := &p.secs[k]
+				if o.r == nil || o.size > prefetchSize {
+					continue
+				}
+				mu.Lock()
+				ok := budget >= o.size
+				if ok {
+					budget -= o.size
+				}
+				mu.Unlock()
+				if !ok {
+					continue
+				}
+				b := make([]byte, o.size)
+				n, err := io.ReadFull(o.r, b)
+				o.r.Close()
+				o.r = io.NopCloser(&sectionBytes{b: b[:n], err: err})
+			}
+		}(&out[i], t.m, structs[i])
+	}
+	wg.Wait()
+	return out
+}
+
+// sectionBytes replays a section read ahead, then the error that ended
+// the read, if any: a section cut short is cut short on the wire too,
+// as when it is streamed.
+type sectionBytes struct {
+	b   []byte
+	err error
+}
+
+func (r *sectionBytes) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		return 0, io.EOF
+	}
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	return n, nil
+}
+
 func closeSections(secs []opened) {
 	for _, o := range secs {
 		if o.r != nil {
@@ -230,18 +356,15 @@ func closeSections(secs []opened) {
 	}
 }
 
-// fetchOne writes one "* n FETCH (...)" response. errSkip: the message
-// could not be read and nothing was written.
-func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structure, seen bool) error {
-	src := message.UpasfsSource(s.fs, s.sel.box, t.m.num)
-	var secs []opened
-	if st != nil {
-		var err error
-		if secs, err = s.openSections(items, st, src); err != nil {
-			s.cfg.Log.Info("imap fetch skips a message", "uid", t.m.UID, "err", err)
-			return errSkip
-		}
-		defer closeSections(secs)
+// fetchOne writes one "* n FETCH (...)" response, with the sections
+// pre opened. errSkip: the message could not be read and nothing was
+// written.
+func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structure, pre prefetched, seen bool) error {
+	secs := pre.secs
+	defer closeSections(secs)
+	if pre.err != nil {
+		s.cfg.Log.Info("imap fetch skips a message", "uid", t.m.UID, "err", pre.err)
+		return errSkip
 	}
 	e := s.enc
 	e.Atom("*").SP().Number(t.seq).Atom(" FETCH (")
@@ -257,7 +380,7 @@ func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structu
 			e.Atom("FLAGS ").Flags(t.m.flagList())
 			flagsSent = true
 		case wire.FetchInternalDate:
-			e.Atom("INTERNALDATE ").DateTime(s.internalDate(t.m))
+			e.Atom("INTERNALDATE ").DateTime(s.internalDate(t.m, st))
 		case wire.FetchRFC822Size:
 			e.Atom("RFC822.SIZE ").Number64(uint64(st.Size()))
 		case wire.FetchEnvelope:
@@ -294,19 +417,29 @@ func (s *session) literal(o opened) {
 	s.enc.Literal(o.size, o.r)
 }
 
-// internalDate is the From line's date (decision 7), read from upasfs
-// once per message.
-func (s *session) internalDate(m *msg) time.Time {
+// internalDate is the From line's date (decision 7): from the From line
+// Load read with the message's structure (st, or one cached), or else
+// read from upasfs; once per message.
+func (s *session) internalDate(m *msg, st *message.Structure) time.Time {
 	if m.idate.IsZero() {
 		if t, ok := s.srv.idates.Load(m.Digest); ok {
 			m.idate = t.(time.Time)
 			return m.idate
 		}
-		b, err := s.fs.ReadFile(s.sel.box, m.num, nil, upasfs.FileUnixHeader)
-		if err == nil {
-			if t, ok := message.InternalDate(unixDateOf(string(b))); ok {
-				m.idate = t
+		if st == nil {
+			st = s.srv.cache.get(m.Digest)
+		}
+		line := ""
+		if st != nil {
+			line = st.FromLine()
+		}
+		if line == "" {
+			if b, err := s.fs.ReadFile(s.sel.box, m.num, nil, upasfs.FileUnixHeader); err == nil {
+				line = string(b)
 			}
+		}
+		if t, ok := message.InternalDate(unixDateOf(line)); ok {
+			m.idate = t
 		}
 		if m.idate.IsZero() {
 			m.idate = time.Unix(0, 0).UTC()

@@ -190,7 +190,7 @@ func (c *searchCtx) match(k wire.SearchKey) bool {
 		}
 		return st.Size() < int64(k.Size)
 	case wire.SearchBefore, wire.SearchOn, wire.SearchSince:
-		return dateCmp(k.Op, day(c.s.internalDate(c.m)), k.Date)
+		return dateCmp(k.Op, day(c.s.internalDate(c.m, nil)), k.Date)
 	case wire.SearchSentBefore, wire.SearchSentOn, wire.SearchSentSince:
 		t, ok := c.sentDate()
 		if !ok {

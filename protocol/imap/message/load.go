@@ -111,7 +111,7 @@ func (l *loader) loadKids(n *node, kids []int, hdrSize int64, depth int) error {
 	if n.form != multipart || n.path == nil {
 		jobs = append(jobs, func() error {
 			return l.io(func() (err error) {
-				n.geo, err = measure(l.src, n.path, hdrSize, n.trim)
+				n.geo, n.unix, err = measure(l.src, n.path, hdrSize, n.trim)
 				n.have = err == nil
 				return err
 			})

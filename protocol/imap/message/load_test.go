@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"p9mail/testenv"
 )
 
 // memSource is a Source over files held in memory, keyed "2/1/raw";
@@ -113,5 +115,40 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := open(); !errors.Is(err, errBoom) {
 		t.Errorf("open: got %v, want %v", err, errBoom)
+	}
+}
+
+// TestFromLine: Load measures the message from rawunix and keeps its
+// From line; when rawunix has no From line it measures raw and keeps
+// none. The sizes agree either way.
+func TestFromLine(t *testing.T) {
+	const raw = "Subject: hi\n\nbody\n"
+	long := "From " + strings.Repeat("x", maxFromLine) + " Mon Jan  1 00:00:00 2024"
+	for _, c := range []struct{ rawunix, want string }{
+		{"From glenda Mon Jan  1 00:00:00 2024\n" + raw, "From glenda Mon Jan  1 00:00:00 2024"},
+		{raw, ""},               // no From line
+		{"", ""},                // rawunix empty
+		{long + "\n" + raw, ""}, // a From line too long to look for
+	} {
+		src := &memSource{files: map[string]string{"rawheader": "Subject: hi\n", "raw": raw, "rawunix": c.rawunix}}
+		st, err := Load(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.FromLine() != c.want {
+			t.Errorf("rawunix %.20q: From line %q, want %q", c.rawunix, st.FromLine(), c.want)
+		}
+		if st.Size() != int64(len(raw)+3) {
+			t.Errorf("rawunix %.20q: size %d, want %d", c.rawunix, st.Size(), len(raw)+3)
+		}
+	}
+	// Through the emulator, every message's From line is its rawunix's.
+	mbox := mailbox(t, "all")
+	_, sts := loadAll(t, mbox)
+	for i, m := range testenv.SplitMbox(mbox) {
+		line, _, _ := strings.Cut(string(m), "\n")
+		if sts[i].FromLine() != line {
+			t.Errorf("message %d: From line %q, want %q", i+1, sts[i].FromLine(), line)
+		}
 	}
 }

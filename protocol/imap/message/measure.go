@@ -3,6 +3,7 @@ package message
 import (
 	"bytes"
 	"fmt"
+	"io"
 
 	"p9mail/upasfs"
 )
@@ -20,18 +21,80 @@ const rawFile = upasfs.FileRaw
 // With trim the final line break is left out, as it belongs to the
 // multipart boundary that follows (RFC 2046 §5.1.1); a last line left
 // without its break still counts as a line.
-func measure(src Source, path []int, hdrSize int64, trim bool) (geometry, error) {
-	f, err := src.Open(path, rawFile)
+//
+// The message itself (path nil) is measured from rawunix, the From line
+// and then raw (spec §1.4), which gives its INTERNALDATE in the same
+// request (the From line is returned as unix, without its newline);
+// if rawunix does not begin with a From line, raw is read instead.
+func measure(src Source, path []int, hdrSize int64, trim bool) (g geometry, unix string, err error) {
+	var f io.ReadCloser
+	if path == nil {
+		f, unix, err = openAfterFromLine(src)
+	} else {
+		f, err = src.Open(path, rawFile)
+	}
 	if err != nil {
-		return geometry{}, fmt.Errorf("open %s raw: %w", pathString(path), err)
+		return geometry{}, "", fmt.Errorf("open %s raw: %w", pathString(path), err)
 	}
 	r := newCRLFReader(f)
 	defer r.Close()
 	m := meter{hdr: hdrSize, trim: trim}
 	if _, err := r.WriteTo(&m); err != nil {
-		return geometry{}, fmt.Errorf("read %s raw: %w", pathString(path), err)
+		return geometry{}, "", fmt.Errorf("read %s raw: %w", pathString(path), err)
 	}
-	return m.geometry(), nil
+	return m.geometry(), unix, nil
+}
+
+// maxFromLine bounds the From line openAfterFromLine looks for.
+const maxFromLine = 1024
+
+// openAfterFromLine opens the message's rawunix positioned after its
+// From line, which it returns; or, when rawunix has no such line
+// within maxFromLine bytes, its raw file and "".
+func openAfterFromLine(src Source) (io.ReadCloser, string, error) {
+	f, err := src.Open(nil, upasfs.FileRawUnix)
+	if err != nil {
+		return nil, "", err
+	}
+	buf := make([]byte, 0, maxFromLine)
+	for {
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			if !bytes.HasPrefix(buf, []byte("From ")) {
+				break
+			}
+			return &prefixed{rest: buf[i+1:], ReadCloser: f}, string(buf[:i]), nil
+		}
+		if len(buf) == cap(buf) {
+			break
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF && n == 0 {
+			break
+		}
+		if err != nil && err != io.EOF {
+			f.Close()
+			return nil, "", err
+		}
+	}
+	f.Close()
+	f, err = src.Open(nil, rawFile)
+	return f, "", err
+}
+
+// prefixed reads rest, then the ReadCloser.
+type prefixed struct {
+	rest []byte
+	io.ReadCloser
+}
+
+func (p *prefixed) Read(b []byte) (int, error) {
+	if len(p.rest) > 0 {
+		n := copy(b, p.rest)
+		p.rest = p.rest[n:]
+		return n, nil
+	}
+	return p.ReadCloser.Read(b)
 }
 
 // meter takes the converted raw stream and measures it.
@@ -96,10 +159,13 @@ func (n *node) geometry(src Source) (geometry, error) {
 	if err != nil {
 		return geometry{}, fmt.Errorf("read %s %s: %w", pathString(n.path), n.headerFile(), err)
 	}
-	g, err := measure(src, n.path, int64(len(toCRLF(hdr))), n.trim)
+	g, unix, err := measure(src, n.path, int64(len(toCRLF(hdr))), n.trim)
 	if err != nil {
 		return geometry{}, err
 	}
 	n.geo, n.have = g, true
+	if n.path == nil {
+		n.unix = unix
+	}
 	return g, nil
 }

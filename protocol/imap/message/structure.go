@@ -43,7 +43,8 @@ type node struct {
 
 	mu   sync.Mutex // guards geo when measured lazily
 	geo  geometry
-	have bool // geo is known
+	have bool   // geo is known
+	unix string // the message's From line, without its newline, when measure read it
 }
 
 // geometry locates a node's text within the CRLF conversion of its
@@ -68,6 +69,10 @@ func (n *node) headerFile() string {
 // Size is RFC822.SIZE: the size of BODY[], the stored message (upasfs
 // raw) with LF made CRLF (decision 5).
 func (s *Structure) Size() int64 { return s.root.geo.size }
+
+// FromLine returns the message's From line ("From sender date", no
+// newline) as Load read it, or "" if it could not.
+func (s *Structure) FromLine() string { return s.root.unix }
 
 // Envelope returns the message's ENVELOPE. The caller must not change it.
 func (s *Structure) Envelope() *Envelope { return s.root.env }
