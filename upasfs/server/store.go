@@ -21,11 +21,13 @@ import (
 type Store struct {
 	LockTimeout time.Duration // how long a rewrite waits for the mailbox locks (spec §1.8: 5 minutes)
 	Ignore      []string      // header-name prefixes left out of `header` (spec §1.4)
-	// IdleMessages bounds the messages of the parses kept for
-	// mailboxes no attach has open, so that the next session on one
-	// finds it parsed when its file has not changed (DefaultIdleMessages;
-	// 0 keeps none).
+	// IdleMessages and IdleBoxes bound the parses kept for mailboxes
+	// no attach has open, so that the next session on one finds it
+	// parsed when its file has not changed: their messages in all, and
+	// their number (each holds its file open). Defaults
+	// DefaultIdleMessages and DefaultIdleBoxes; 0 keeps none.
 	IdleMessages int
+	IdleBoxes    int
 
 	mu    sync.Mutex
 	boxes map[string]*Box // by cleaned absolute path
@@ -33,13 +35,17 @@ type Store struct {
 	cache partCache
 }
 
-// DefaultIdleMessages is Store.IdleMessages by default: the parses of
+// The defaults of Store.IdleMessages and IdleBoxes: the parses of
 // 200,000 messages take about 40 MB.
-const DefaultIdleMessages = 200000
+const (
+	DefaultIdleMessages = 200000
+	DefaultIdleBoxes    = 64
+)
 
 // NewStore returns an empty Store with Plan 9's lock timeout.
 func NewStore() *Store {
-	s := &Store{LockTimeout: 5 * time.Minute, IdleMessages: DefaultIdleMessages, boxes: make(map[string]*Box)}
+	s := &Store{LockTimeout: 5 * time.Minute, IdleMessages: DefaultIdleMessages, IdleBoxes: DefaultIdleBoxes,
+		boxes: make(map[string]*Box)}
 	s.cache.max = 4096
 	return s
 }
@@ -84,7 +90,8 @@ func (s *Store) release(b *Box) {
 		x.mu.Lock()
 		total += len(x.msgs)
 		x.mu.Unlock()
-		if total > s.IdleMessages || s.IdleMessages <= 0 {
+		if total > s.IdleMessages || len(s.idle)-i > s.IdleBoxes {
+			// Keep the most recently released that fit.
 			for _, y := range s.idle[:i+1] {
 				s.forget(y)
 			}
