@@ -2,6 +2,7 @@ package message
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -47,9 +48,12 @@ func (l *loader) io(f func() error) error {
 // are leaves, and a real upas/fs serves one request at a time.
 func (l *loader) load(path []int, msg, trim, inDigest bool, depth int) (*node, error) {
 	n := &node{path: path, msg: msg, trim: trim}
-	var hdr []byte
+	var (
+		hdr []byte
+		raw io.ReadCloser // open at its start, for measuring
+	)
 	err := l.io(func() (err error) {
-		hdr, err = l.src.ReadFile(path, n.headerFile())
+		hdr, raw, n.unix, err = head(l.src, path, n.headerFile())
 		return err
 	})
 	if err != nil {
@@ -67,12 +71,13 @@ func (l *loader) load(path []int, msg, trim, inDigest bool, depth int) (*node, e
 			return err
 		})
 		if err != nil {
+			raw.Close()
 			return nil, fmt.Errorf("message part %s: %w", pathString(path), err)
 		}
 		slices.Sort(kids)
 	}
 	n.form = formOf(n.mime, len(kids), depth)
-	return n, l.loadKids(n, kids, int64(len(toCRLF(hdr))), depth)
+	return n, l.loadKids(n, kids, raw, int64(len(toCRLF(hdr))), depth)
 }
 
 // formOf decides a node's form from its type and whether upasfs gave it
@@ -89,10 +94,11 @@ func formOf(m mimeInfo, nkids, depth int) form {
 	return leaf
 }
 
-// loadKids loads n's parts and measures n if BODYSTRUCTURE gives it a
-// size (leaves and message/rfc822 parts) or it is the message (for
-// RFC822.SIZE). hdrSize is the CRLF size of n's header block.
-func (l *loader) loadKids(n *node, kids []int, hdrSize int64, depth int) error {
+// loadKids loads n's parts and measures n from raw, its raw file, if
+// BODYSTRUCTURE gives it a size (leaves and message/rfc822 parts) or it
+// is the message (for RFC822.SIZE); it closes raw. hdrSize is the CRLF
+// size of n's header block.
+func (l *loader) loadKids(n *node, kids []int, raw io.ReadCloser, hdrSize int64, depth int) error {
 	var jobs []func() error
 	switch n.form {
 	case multipart:
@@ -111,11 +117,13 @@ func (l *loader) loadKids(n *node, kids []int, hdrSize int64, depth int) error {
 	if n.form != multipart || n.path == nil {
 		jobs = append(jobs, func() error {
 			return l.io(func() (err error) {
-				n.geo, n.unix, err = measure(l.src, n.path, hdrSize, n.trim)
+				n.geo, err = measureStream(raw, n.path, hdrSize, n.trim)
 				n.have = err == nil
 				return err
 			})
 		})
+	} else {
+		raw.Close()
 	}
 	return parallel(jobs...)
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
 	"p9mail/testenv"
+	"p9mail/upasfs"
 )
 
 // memSource is a Source over files held in memory, keyed "2/1/raw";
@@ -78,18 +80,35 @@ func TestManyParts(t *testing.T) {
 }
 
 // TestLoadErrors: a failing file fails Load with the part named.
+// Plainly delimited headers are taken from the raw files (head), the
+// others (here: CRLF line ends) from the header files.
 func TestLoadErrors(t *testing.T) {
-	files := map[string]string{
-		"rawheader": "Content-Type: message/rfc822\n", "raw": "Content-Type: message/rfc822\n\nSubject: x\n\nbody\n",
+	const raw = "Content-Type: message/rfc822\n\nSubject: x\n\nbody\n"
+	plain := map[string]string{
+		"rawheader": "Content-Type: message/rfc822\n", "raw": raw, "rawunix": "From a Mon Jan  1 00:00:00 2024\n" + raw,
 		"1/rawheader": "Subject: x\n", "1/raw": "Subject: x\n\nbody\n",
 	}
-	for _, fail := range []string{"1/rawheader", "1/raw", "parts", "rawheader"} {
-		src := &memSource{files: files, parts: map[string][]int{"": {1}}, fail: fail}
-		_, err := Load(src)
-		if !errors.Is(err, errBoom) {
-			t.Errorf("fail %s: got %v, want %v", fail, err, errBoom)
+	const crlf = "Content-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\nbody\n"
+	notPlain := map[string]string{
+		"rawheader": "Content-Type: message/rfc822\r\n", "raw": crlf, "rawunix": "From a Mon Jan  1 00:00:00 2024\n" + crlf,
+		"1/rawheader": "Subject: x\r\n", "1/raw": "Subject: x\r\n\r\nbody\n",
+	}
+	for _, c := range []struct {
+		files map[string]string
+		fails []string
+	}{
+		{plain, []string{"1/raw", "parts", "rawunix"}},
+		{notPlain, []string{"1/rawheader", "1/raw", "parts", "rawheader", "rawunix"}},
+	} {
+		for _, fail := range c.fails {
+			src := &memSource{files: c.files, parts: map[string][]int{"": {1}}, fail: fail}
+			_, err := Load(src)
+			if !errors.Is(err, errBoom) {
+				t.Errorf("fail %s: got %v, want %v", fail, err, errBoom)
+			}
 		}
 	}
+	files := plain
 	src := &memSource{files: files, parts: map[string][]int{"": {1}}}
 	s, err := Load(src)
 	if err != nil {
@@ -151,4 +170,78 @@ func TestFromLine(t *testing.T) {
 			t.Errorf("message %d: From line %q, want %q", i+1, sts[i].FromLine(), line)
 		}
 	}
+}
+
+// TestHeadAgrees: for every message and part of every fixture, the
+// header block head takes from the raw file when it is plainly
+// delimited is byte for byte the emulator's rawheader or mimeheader,
+// and the geometry measured from the same stream is what measuring
+// the raw file alone gives.
+func TestHeadAgrees(t *testing.T) {
+	plain, other := 0, 0
+	odd := "From a Mon Jan  1 00:00:00 2024\nSubject: crlf\r\nTo: b\r\n\r\nbody\r\n\n" +
+		"From a Mon Jan  1 00:00:00 2024\nSubject: no empty line\nTo: b\n\n" +
+		"From a Mon Jan  1 00:00:00 2024\nSubject: a line that is not a field\nnot a field\n\nbody\n\n" +
+		"From a Mon Jan  1 00:00:00 2024\nSubject: long\nX-Long: " + strings.Repeat("x", 20000) + "\n\nbody\n\n" +
+		"From a Mon Jan  1 00:00:00 2024\nSubject: parts\nContent-Type: multipart/mixed; boundary=b\n\n" +
+		"--b\n\nno MIME header\n--b\n continued: first\nContent-Type: text/plain\n\ntext\n" +
+		"--b\nContent-Type: text/plain\r\n\r\ncrlf part\n--b\nContent-Type: message/rfc822\n\n" +
+		"Subject: inner\n\ninner body\n--b--\n\n" +
+		"From a Mon Jan  1 00:00:00 2024\n\nno header at all\n\n" +
+		"From a Mon Jan  1 00:00:00 2024\nSubject: last, no final newline\n\nbody"
+	boxes := map[string][]byte{"odd": []byte(odd)}
+	for _, name := range testenv.FixtureNames() {
+		boxes[name] = testenv.Fixture(name)
+	}
+	for name, data := range boxes {
+		c, nums := openBox(t, data)
+		for _, num := range nums {
+			src := UpasfsSource(c, "mbox", num)
+			var walk func(path []int, msg bool)
+			walk = func(path []int, msg bool) {
+				file := upasfs.FileMimeHeader
+				if msg {
+					file = upasfs.FileRawHeader
+				}
+				want, err := src.ReadFile(path, file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hdr, raw, _, err := head(src, path, file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g, err := measureStream(raw, path, int64(len(toCRLF(hdr))), false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g2, _, err := measure(src, path, int64(len(toCRLF(want))), false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(hdr, want) || g != g2 {
+					t.Errorf("%s message %d part %v: header %q geometry %+v, want %q %+v", name, num, path, hdr, g, want, g2)
+				}
+				rawBytes, _ := src.ReadFile(path, upasfs.FileRaw)
+				if _, ok := plainHeader(rawBytes[:min(len(rawBytes), headChunk)]); ok {
+					plain++
+				} else {
+					other++
+				}
+				kids, err := src.Parts(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				typ, _ := src.ReadFile(path, "type")
+				for _, k := range kids {
+					walk(append(slices.Clip(path), k), string(typ) == "message/rfc822")
+				}
+			}
+			walk(nil, true)
+		}
+	}
+	if plain == 0 || other == 0 {
+		t.Errorf("%d plainly delimited headers, %d others: the fixtures should have both", plain, other)
+	}
+	t.Logf("%d plainly delimited headers, %d others", plain, other)
 }

@@ -13,19 +13,8 @@ import (
 const rawFile = upasfs.FileRaw
 
 // measure streams the raw file at path through the CRLF conversion and
-// returns its geometry. hdrSize is the CRLF size of the part's header
-// block, which raw begins with (spec §1.4): the text starts there, or
-// two bytes later when the converted raw holds CRLF there, the empty
-// line that ends the header (stored as LF or CRLF).
-//
-// With trim the final line break is left out, as it belongs to the
-// multipart boundary that follows (RFC 2046 §5.1.1); a last line left
-// without its break still counts as a line.
-//
-// The message itself (path nil) is measured from rawunix, the From line
-// and then raw (spec §1.4), which gives its INTERNALDATE in the same
-// request (the From line is returned as unix, without its newline);
-// if rawunix does not begin with a From line, raw is read instead.
+// returns its geometry (see measureStream); for the message itself
+// (path nil) it also returns the From line, as head does.
 func measure(src Source, path []int, hdrSize int64, trim bool) (g geometry, unix string, err error) {
 	var f io.ReadCloser
 	if path == nil {
@@ -36,17 +25,114 @@ func measure(src Source, path []int, hdrSize int64, trim bool) (g geometry, unix
 	if err != nil {
 		return geometry{}, "", fmt.Errorf("open %s raw: %w", pathString(path), err)
 	}
+	g, err = measureStream(f, path, hdrSize, trim)
+	return g, unix, err
+}
+
+// measureStream streams f, a part's raw file, through the CRLF
+// conversion, closes it and returns its geometry. hdrSize is the CRLF
+// size of the part's header block, which raw begins with (spec §1.4):
+// the text starts there, or two bytes later when the converted raw
+// holds CRLF there, the empty line that ends the header (stored as LF
+// or CRLF).
+//
+// With trim the final line break is left out, as it belongs to the
+// multipart boundary that follows (RFC 2046 §5.1.1); a last line left
+// without its break still counts as a line.
+func measureStream(f io.ReadCloser, path []int, hdrSize int64, trim bool) (geometry, error) {
 	r := newCRLFReader(f)
 	defer r.Close()
 	m := meter{hdr: hdrSize, trim: trim}
 	if _, err := r.WriteTo(&m); err != nil {
-		return geometry{}, "", fmt.Errorf("read %s raw: %w", pathString(path), err)
+		return geometry{}, fmt.Errorf("read %s raw: %w", pathString(path), err)
 	}
-	return m.geometry(), unix, nil
+	return m.geometry(), nil
 }
 
-// maxFromLine bounds the From line openAfterFromLine looks for.
-const maxFromLine = 1024
+// headChunk is how much of a part's raw file head reads to find its
+// header block in.
+const headChunk = 16 << 10
+
+// head opens the raw file of the part at path (for the message itself,
+// rawunix after its From line, which it returns without the newline)
+// and reads the part's header block from its beginning when the block
+// is plainly delimited (plainHeader); otherwise it reads the header
+// file (rawheader or mimeheader). It returns the header and the raw
+// file from its first byte on, for measureStream: a part costs one
+// file of upasfs instead of two (DESIGN.md "Speed, by construction").
+func head(src Source, path []int, hdrFile string) (hdr []byte, raw io.ReadCloser, unix string, err error) {
+	var f io.ReadCloser
+	if path == nil {
+		f, unix, err = openAfterFromLine(src)
+	} else {
+		f, err = src.Open(path, rawFile)
+	}
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("open %s raw: %w", pathString(path), err)
+	}
+	p, ok := f.(*prefixed)
+	if !ok {
+		p = &prefixed{ReadCloser: f}
+	}
+	for len(p.rest) < headChunk {
+		if n, ok := plainHeader(p.rest); ok {
+			return bytes.Clone(p.rest[:n]), p, unix, nil
+		}
+		if p.eof {
+			break
+		}
+		if err := p.fill(headChunk); err != nil {
+			p.Close()
+			return nil, nil, "", fmt.Errorf("read %s raw: %w", pathString(path), err)
+		}
+	}
+	if hdr, err = src.ReadFile(path, hdrFile); err != nil {
+		p.Close()
+		return nil, nil, "", fmt.Errorf("read %s %s: %w", pathString(path), hdrFile, err)
+	}
+	return hdr, p, unix, nil
+}
+
+// plainHeader reports whether b begins with a header block that every
+// upasfs delimits the same way, and its length without the empty line
+// that ends it (spec §1.4 rawheader). Plainly delimited: one or more
+// fields, each a line "name:..." (name of printable ASCII, no space)
+// followed by continuation lines beginning with a space or tab, all
+// ending in LF, no CR, then an empty line ("\n"). upasfs ends a
+// header block at the first line that is not a header line; such a
+// block has none before its empty line.
+func plainHeader(b []byte) (int, bool) {
+	first := true
+	for at := 0; ; {
+		nl := bytes.IndexByte(b[at:], '\n')
+		if nl < 0 {
+			return 0, false // the block goes on past what was read
+		}
+		line := b[at : at+nl]
+		switch {
+		case len(line) == 0:
+			return at, !first
+		case bytes.IndexByte(line, '\r') >= 0:
+			return 0, false
+		case line[0] == ' ' || line[0] == '\t':
+			if first {
+				return 0, false
+			}
+		default:
+			colon := bytes.IndexByte(line, ':')
+			if colon <= 0 {
+				return 0, false
+			}
+			for _, c := range line[:colon] {
+				if c <= ' ' || c > '~' {
+					return 0, false
+				}
+			}
+		}
+		first = false
+		at += nl + 1
+	}
+}
 
 // openAfterFromLine opens the message's rawunix positioned after its
 // From line, which it returns; or, when rawunix has no such line
@@ -56,23 +142,20 @@ func openAfterFromLine(src Source) (io.ReadCloser, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	buf := make([]byte, 0, maxFromLine)
+	p := &prefixed{ReadCloser: f}
 	for {
-		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
-			if !bytes.HasPrefix(buf, []byte("From ")) {
+		if i := bytes.IndexByte(p.rest, '\n'); i >= 0 {
+			if !bytes.HasPrefix(p.rest, []byte("From ")) {
 				break
 			}
-			return &prefixed{rest: buf[i+1:], ReadCloser: f}, string(buf[:i]), nil
+			unix := string(p.rest[:i])
+			p.rest = p.rest[i+1:]
+			return p, unix, nil
 		}
-		if len(buf) == cap(buf) {
+		if len(p.rest) >= maxFromLine || p.eof {
 			break
 		}
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF && n == 0 {
-			break
-		}
-		if err != nil && err != io.EOF {
+		if err := p.fill(maxFromLine); err != nil {
 			f.Close()
 			return nil, "", err
 		}
@@ -82,10 +165,29 @@ func openAfterFromLine(src Source) (io.ReadCloser, string, error) {
 	return f, "", err
 }
 
-// prefixed reads rest, then the ReadCloser.
+// maxFromLine bounds the From line openAfterFromLine looks for.
+const maxFromLine = 1024
+
+// prefixed reads rest, then the rest of the ReadCloser.
 type prefixed struct {
 	rest []byte
+	eof  bool // the ReadCloser is at its end
 	io.ReadCloser
+}
+
+// fill reads more of the file into rest, at least until it holds n
+// bytes or the file ends.
+func (p *prefixed) fill(n int) error {
+	if cap(p.rest)-len(p.rest) < n/2 {
+		p.rest = append(make([]byte, 0, len(p.rest)+n), p.rest...)
+	}
+	k, err := p.ReadCloser.Read(p.rest[len(p.rest):cap(p.rest)])
+	p.rest = p.rest[:len(p.rest)+k]
+	if err == io.EOF {
+		p.eof = true
+		return nil
+	}
+	return err
 }
 
 func (p *prefixed) Read(b []byte) (int, error) {
@@ -93,6 +195,9 @@ func (p *prefixed) Read(b []byte) (int, error) {
 		n := copy(b, p.rest)
 		p.rest = p.rest[n:]
 		return n, nil
+	}
+	if p.eof {
+		return 0, io.EOF
 	}
 	return p.ReadCloser.Read(b)
 }
