@@ -14,7 +14,13 @@
 //     a buffered in-memory connection for a client and server in one
 //     process.
 //
-// The 9P codec and client are 9fans.net/go/plan9 and plan9/client; this
-// package adds a guard against their fid-reuse race (see fidGate) so that
-// one attach may be used by many goroutines at once.
+// The 9P codec (Fcall, Dir) is 9fans.net/go/plan9 and the server side is
+// plan9/srv9p. The client side is this package's own (client.go): one
+// goroutine reads the replies and hands each to the request waiting for
+// it, and a fid number is freed only when its Tclunk is answered. It
+// replaced plan9/client, whose requests pass the reading role between
+// them through channels and which frees a fid number when the Tclunk is
+// sent (DESIGN.md "Known hazards"; the fidGate that guarded it needed a
+// goroutine of its own): with it, bench/imap.sh's cold session took 1.7x
+// Dovecot's time, with this client 0.94x.
 package ninep

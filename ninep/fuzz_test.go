@@ -4,11 +4,11 @@ package ninep
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"9fans.net/go/plan9"
 )
@@ -56,71 +56,69 @@ func FuzzLocalName(f *testing.F) {
 	})
 }
 
-// fakeConn feeds the fuzzer's bytes to the gate as the server's replies
-// and discards what the client writes.
+// fakeConn feeds the fuzzer's bytes to the client as the server's
+// replies and discards what the client writes.
 type fakeConn struct{ r io.Reader }
 
 func (c fakeConn) Read(p []byte) (int, error)  { return c.r.Read(p) }
 func (c fakeConn) Write(p []byte) (int, error) { return len(p), nil }
 func (c fakeConn) Close() error                { return nil }
 
-// FuzzGateRead: whatever a server sends, the gate hands the client whole
-// messages whose size field matches their length, then a sticky error.
-func FuzzGateRead(f *testing.F) {
-	rclunk, _ := (&plan9.Fcall{Type: plan9.Rclunk, Tag: 1}).Bytes()
-	rread, _ := (&plan9.Fcall{Type: plan9.Rread, Tag: 2, Data: []byte("hello")}).Bytes()
-	f.Add(append(rclunk, rread...))
+// FuzzClientReplies: whatever a server answers after its Rversion, the
+// client neither panics nor leaves a request waiting: a Tstat (tag 0)
+// gets a reply, an error, or the connection's end.
+func FuzzClientReplies(f *testing.F) {
+	rstat, _ := (&plan9.Fcall{Type: plan9.Rstat, Tag: 0, Stat: make([]byte, 49)}).Bytes()
+	rerror, _ := (&plan9.Fcall{Type: plan9.Rerror, Tag: 0, Ename: "no"}).Bytes()
+	rread, _ := (&plan9.Fcall{Type: plan9.Rread, Tag: 7, Data: []byte("hello")}).Bytes()
+	f.Add(rstat)
+	f.Add(rerror)
+	f.Add(rread)
 	f.Add([]byte{0, 0, 0, 0})
-	f.Add([]byte{7, 0, 0, 0, 121, 1})
+	f.Add([]byte{7, 0, 0, 0, 121, 0, 0})
 	f.Add([]byte{255, 255, 255, 255, 1, 2, 3})
+	rversion, _ := (&plan9.Fcall{Type: plan9.Rversion, Tag: plan9.NOTAG, Msize: 8192 + plan9.IOHDRSZ, Version: "9P2000"}).Bytes()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g := newFidGate(fakeConn{bytes.NewReader(data)})
-		// A Tclunk of fid 5 with tag 1: an Rclunk with tag 1 releases it.
-		tclunk, _ := (&plan9.Fcall{Type: plan9.Tclunk, Tag: 1, Fid: 5}).Bytes()
-		if _, err := g.Write(tclunk); err != nil {
-			t.Fatal(err)
+		c, err := dialConn(fakeConn{io.MultiReader(bytes.NewReader(rversion), bytes.NewReader(data))})
+		if err != nil {
+			t.Fatalf("dial: %v", err)
 		}
-		var out []byte
-		buf := make([]byte, 100)
-		for {
-			n, err := g.Read(buf)
-			out = append(out, buf[:n]...)
-			if err != nil {
-				break
-			}
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.stat(0)
+			done <- err
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Tstat still waiting after the replies ran out")
 		}
-		if !bytes.HasPrefix(data, out) {
-			t.Fatalf("gate produced bytes the server did not send")
-		}
-		for len(out) > 0 {
-			n := binary.LittleEndian.Uint32(out)
-			if n < 7 || int(n) > len(out) {
-				t.Fatalf("partial message handed on: size %d of %d", n, len(out))
-			}
-			out = out[n:]
-		}
-		// The reader has stopped: a walk to fid 5 must not wait forever.
-		if err := g.waitFid(5); err == nil {
-			t.Fatal("waitFid succeeded after the reader stopped")
+		// The connection has failed or still works; either way a
+		// later request must not hang.
+		go func() {
+			_, err := c.read(1, make([]byte, 10), 0)
+			done <- err
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a later Tread hangs")
 		}
 	})
 }
 
-// FuzzGateWrite: any bytes the client might write pass through without
-// panicking or blocking (no clunk is pending).
-func FuzzGateWrite(f *testing.F) {
-	twalk, _ := (&plan9.Fcall{Type: plan9.Twalk, Tag: 3, Fid: 1, Newfid: 2, Wname: []string{"a"}}).Bytes()
-	tattach, _ := (&plan9.Fcall{Type: plan9.Tattach, Tag: 4, Fid: 1, Afid: plan9.NOFID, Uname: "u"}).Bytes()
-	f.Add(twalk)
-	f.Add(tattach)
-	f.Add([]byte{9, 0, 0, 0, plan9.Twalk, 0, 0, 1})
+// FuzzVersion: any answer to Tversion makes a connection or an error.
+func FuzzVersion(f *testing.F) {
+	rversion, _ := (&plan9.Fcall{Type: plan9.Rversion, Tag: plan9.NOTAG, Msize: 8192 + plan9.IOHDRSZ, Version: "9P2000"}).Bytes()
+	f.Add(rversion)
+	f.Add([]byte{19, 0, 0, 0, 101, 255, 255, 0, 0, 0, 0, 6, 0, '9', 'P', '2', '0', '0', '0'})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g := newFidGate(fakeConn{strings.NewReader("")})
-		if n, err := g.Write(data); err != nil || n != len(data) {
-			// A pending-free gate may only fail after its reader stopped.
-			if err == nil {
-				t.Fatalf("Write = %d of %d", n, len(data))
+		c, err := dialConn(fakeConn{bytes.NewReader(data)})
+		if err == nil {
+			if c.msize < plan9.IOHDRSZ+64 || c.msize > maxMsg {
+				t.Fatalf("msize %d accepted", c.msize)
 			}
+			c.close()
 		}
 	})
 }

@@ -3,15 +3,14 @@
 package ninep
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"path"
 	"slices"
+	"strings"
 	"sync"
 
 	"9fans.net/go/plan9"
-	"9fans.net/go/plan9/client"
 )
 
 // Attach speaks 9P2000 over conn (asking for msize 128 KiB) and attaches
@@ -20,20 +19,23 @@ import (
 // Attach owns conn from then on: it is closed on failure and by the FS's
 // Close.
 //
-// The FS is safe for use by many goroutines: a fidGate keeps the client
-// from reusing a fid number before the server has answered its clunk.
+// The FS is safe for use by many goroutines; the client (conn) frees a
+// fid number only once the server has answered its clunk.
 //
 // A plan9port upas/fs accepts only its own login as user, and one failed
 // attach poisons it (p9p-upasfs.md §6.1): pass the right name the first
 // time.
-func Attach(conn io.ReadWriteCloser, user, aname string) (FS, error) {
-	g := newFidGate(conn)
-	r, err := attach(g, user, aname)
+func Attach(rwc io.ReadWriteCloser, user, aname string) (FS, error) {
+	c, err := dialConn(rwc)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ninep: version: %w", err)
 	}
-	r.iounit = int(g.msize.Load()) - plan9.IOHDRSZ
-	return r, nil
+	root, _, err := c.attach(user, aname)
+	if err != nil {
+		c.close()
+		return nil, fmt.Errorf("ninep: attach %q as %q: %w", aname, user, err)
+	}
+	return &remoteFS{c: c, root: root}, nil
 }
 
 // Mount dials addr (see Dial) and attaches to it (see Attach).
@@ -45,102 +47,121 @@ func Mount(addr, user, aname string) (FS, error) {
 	return Attach(c, user, aname)
 }
 
-// attach runs version and attach over rwc, closing it on failure.
-func attach(rwc io.ReadWriteCloser, user, aname string) (*remoteFS, error) {
-	c, err := client.NewConn(rwc)
-	if err != nil {
-		rwc.Close()
-		return nil, fmt.Errorf("ninep: version: %w", err)
-	}
-	fsys, err := c.Attach(nil, user, aname)
-	if err != nil {
-		c.Close()
-		return nil, fmt.Errorf("ninep: attach %q as %q: %w", aname, user, p9error(err))
-	}
-	return &remoteFS{conn: c, fsys: fsys}, nil
-}
-
 // remoteFS is an FS over one 9P attach.
 type remoteFS struct {
-	conn   *client.Conn
-	fsys   *client.Fsys
-	iounit int // largest read the connection carries; 0 if unknown
+	c    *conn
+	root uint32
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// p9name turns an FS name into a walk path relative to the root; the
-// client drops empty and "." elements, and Clean keeps ".." from climbing
+// p9name turns an FS name into a walk path relative to the root; walk
+// drops empty and "." elements, and Clean keeps ".." from climbing
 // above the root.
 func p9name(name string) string {
 	return path.Clean("/" + name)[1:]
 }
 
-// p9error turns the client's error strings into Error values, so that
-// errors.Is works on them; other errors pass unchanged.
-func p9error(err error) error {
-	var ce client.Error
-	if errors.As(err, &ce) {
-		return Error(ce)
+// open walks to name and opens it with mode.
+func (r *remoteFS) open(name string, mode uint8) (uint32, error) {
+	fid, err := r.c.walk(r.root, p9name(name))
+	if err != nil {
+		return 0, err
 	}
-	return err
+	if _, err := r.c.rpc(&plan9.Fcall{Type: plan9.Topen, Fid: fid, Mode: mode}, plan9.NOFID); err != nil {
+		r.c.clunk(fid)
+		return 0, err
+	}
+	return fid, nil
 }
 
 func (r *remoteFS) Open(name string, mode uint8) (File, error) {
-	fid, err := r.fsys.Open(p9name(name), mode)
+	fid, err := r.open(name, mode)
 	if err != nil {
-		return nil, pathErr("open", name, p9error(err))
+		return nil, pathErr("open", name, err)
 	}
-	return &remoteFile{fid: fid, name: name}, nil
+	return &remoteFile{c: r.c, fid: fid}, nil
 }
 
 func (r *remoteFS) Create(name string, mode uint8, perm plan9.Perm) (File, error) {
-	fid, err := r.fsys.Create(p9name(name), mode, perm)
+	fid, err := r.create(name, mode, perm)
 	if err != nil {
-		return nil, pathErr("create", name, p9error(err))
+		return nil, pathErr("create", name, err)
 	}
-	return &remoteFile{fid: fid, name: name}, nil
+	return &remoteFile{c: r.c, fid: fid}, nil
+}
+
+// create walks to the directory of name and creates it there.
+func (r *remoteFS) create(name string, mode uint8, perm plan9.Perm) (uint32, error) {
+	p := p9name(name)
+	dir, elem := "", p
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		dir, elem = p[:i], p[i+1:]
+	}
+	fid, err := r.c.walk(r.root, dir)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := r.c.rpc(&plan9.Fcall{Type: plan9.Tcreate, Fid: fid, Name: elem, Perm: perm, Mode: mode}, plan9.NOFID); err != nil {
+		r.c.clunk(fid)
+		return 0, err
+	}
+	return fid, nil
 }
 
 func (r *remoteFS) Remove(name string) error {
-	return pathErr("remove", name, p9error(r.fsys.Remove(p9name(name))))
+	fid, err := r.c.walk(r.root, p9name(name))
+	if err == nil {
+		err = r.c.remove(fid)
+	}
+	return pathErr("remove", name, err)
 }
 
 func (r *remoteFS) Stat(name string) (*plan9.Dir, error) {
-	d, err := r.fsys.Stat(p9name(name))
+	fid, err := r.c.walk(r.root, p9name(name))
 	if err != nil {
-		return nil, pathErr("stat", name, p9error(err))
+		return nil, pathErr("stat", name, err)
+	}
+	d, err := r.c.stat(fid)
+	r.c.clunk(fid)
+	if err != nil {
+		return nil, pathErr("stat", name, err)
 	}
 	return d, nil
 }
 
 func (r *remoteFS) Wstat(name string, d *plan9.Dir) error {
-	return pathErr("wstat", name, p9error(r.fsys.Wstat(p9name(name), d)))
+	fid, err := r.c.walk(r.root, p9name(name))
+	if err == nil {
+		err = r.c.wstat(fid, d)
+		r.c.clunk(fid)
+	}
+	return pathErr("wstat", name, err)
 }
 
-// ReadFile opens name, reads until a read returns no data, and clunks.
-// It does not trust the stat length (p9p-upasfs.md §3.3).
 // OpenWhole opens name for reading, taking a short read as its end.
 func (r *remoteFS) OpenWhole(name string) (File, error) {
-	fid, err := r.fsys.Open(p9name(name), plan9.OREAD)
+	fid, err := r.open(name, plan9.OREAD)
 	if err != nil {
-		return nil, pathErr("open", name, p9error(err))
+		return nil, pathErr("open", name, err)
 	}
-	return &remoteFile{fid: fid, name: name, whole: true, iounit: r.iounit}, nil
+	return &remoteFile{c: r.c, fid: fid, whole: true}, nil
 }
 
+// ReadFile opens name, reads it to its end, and clunks. It does not
+// trust the stat length (p9p-upasfs.md §3.3).
 func (r *remoteFS) ReadFile(name string) ([]byte, error) {
-	fid, err := r.fsys.Open(p9name(name), plan9.OREAD)
+	fid, err := r.open(name, plan9.OREAD)
 	if err != nil {
-		return nil, pathErr("open", name, p9error(err))
+		return nil, pathErr("open", name, err)
 	}
-	data, err := readAll(fid, r.iounit)
-	if cerr := fid.Close(); err == nil {
+	data, err := r.c.readAll(fid)
+	if cerr := r.c.clunk(fid); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, pathErr("read", name, p9error(err))
+		return nil, pathErr("read", name, err)
 	}
 	return data, nil
 }
@@ -155,19 +176,16 @@ const firstRead = 2 << 10
 // for is taken as the end: file servers answer reads of ordinary files
 // in full (read(5)), and it saves the round trip that would return 0.
 // ReadFile is for files, not streams.
-func readAll(fid *client.Fid, iounit int) ([]byte, error) {
+func (c *conn) readAll(fid uint32) ([]byte, error) {
 	buf := make([]byte, 0, firstRead)
 	for {
 		if len(buf) == cap(buf) {
 			buf = slices.Grow(buf, min(cap(buf), maxMsg))
 		}
-		want := cap(buf) - len(buf)
-		if iounit > 0 {
-			want = min(want, iounit)
-		}
-		n, err := fid.Read(buf[len(buf) : len(buf)+want])
+		want := min(cap(buf)-len(buf), c.iounit())
+		n, err := c.read(fid, buf[len(buf):len(buf)+want], int64(len(buf)))
 		buf = buf[:len(buf)+n]
-		if err == io.EOF || err == nil && n < want && iounit > 0 {
+		if err == io.EOF || err == nil && n < want {
 			return buf, nil
 		}
 		if err != nil {
@@ -177,16 +195,17 @@ func readAll(fid *client.Fid, iounit int) ([]byte, error) {
 }
 
 func (r *remoteFS) ReadDir(name string) ([]*plan9.Dir, error) {
-	fid, err := r.fsys.Open(p9name(name), plan9.OREAD)
+	fid, err := r.open(name, plan9.OREAD)
 	if err != nil {
-		return nil, pathErr("open", name, p9error(err))
+		return nil, pathErr("open", name, err)
 	}
-	dirs, err := fid.Dirreadall()
-	if cerr := fid.Close(); err == nil {
+	f := &remoteFile{c: r.c, fid: fid}
+	dirs, err := f.ReadDir()
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, pathErr("readdir", name, p9error(err))
+		return nil, pathErr("readdir", name, err)
 	}
 	return dirs, nil
 }
@@ -196,33 +215,32 @@ func (r *remoteFS) ReadDir(name string) ([]*plan9.Dir, error) {
 // the open's error is returned: a server that forbids create (upasfs)
 // should still report the missing file.
 func (r *remoteFS) WriteFile(name string, data []byte) error {
-	p := p9name(name)
-	fid, err := r.fsys.Open(p, plan9.OWRITE|plan9.OTRUNC)
+	fid, err := r.open(name, plan9.OWRITE|plan9.OTRUNC)
 	if err != nil && IsNotExist(err) {
 		var cerr error
-		if fid, cerr = r.fsys.Create(p, plan9.OWRITE, 0666); cerr == nil {
+		if fid, cerr = r.create(name, plan9.OWRITE, 0666); cerr == nil {
 			err = nil
 		}
 	}
 	if err != nil {
-		return pathErr("open", name, p9error(err))
+		return pathErr("open", name, err)
 	}
-	_, err = fid.Write(data)
-	if cerr := fid.Close(); err == nil {
+	_, err = r.c.write(fid, data, 0)
+	if cerr := r.c.clunk(fid); err == nil {
 		err = cerr
 	}
-	return pathErr("write", name, p9error(err))
+	return pathErr("write", name, err)
 }
 
 // Close clunks the root and closes the connection; files still open fail
 // from then on. Calls after the first return the first one's result.
 func (r *remoteFS) Close() error {
 	r.closeOnce.Do(func() {
-		err := r.fsys.Close()
-		if cerr := r.conn.Close(); err == nil {
+		err := r.c.clunk(r.root)
+		if cerr := r.c.close(); err == nil {
 			err = cerr
 		}
-		r.closeErr = p9error(err)
+		r.closeErr = err
 	})
 	return r.closeErr
 }

@@ -4,53 +4,65 @@ package ninep
 
 import (
 	"io"
+	"sync"
 
 	"9fans.net/go/plan9"
-	"9fans.net/go/plan9/client"
 )
 
-// remoteFile is an open fid. The client serialises nothing per fid beyond
-// the offset, so a remoteFile may be used by several goroutines, but
+// remoteFile is an open fid. It may be used by several goroutines, but
 // interleaved Reads then see an unpredictable split of the data.
 type remoteFile struct {
-	fid  *client.Fid
-	name string
+	c   *conn
+	fid uint32
 	// whole: the server serves the file in full (OpenWhole), so a read
-	// shorter than asked is its end; iounit is the most one read carries.
-	whole  bool
-	iounit int
-	eof    bool
+	// shorter than asked is its end.
+	whole bool
+
+	mu     sync.Mutex
+	offset int64 // of Read, Write and ReadDir
+	eof    bool  // whole: a short read was seen
+	closed bool
 }
 
-// errNegOffset refuses a negative offset, which the client would take as
-// "the current offset".
+// errNegOffset refuses a negative offset.
 const errNegOffset = Error("negative offset")
 
-// fileErr converts client errors, keeping io.EOF as is.
-func fileErr(err error) error {
-	if err == nil || err == io.EOF {
-		return err
+// errFileClosed is the error of a File used after Close.
+const errFileClosed = Error("file already closed")
+
+// next returns the offset for the next sequential operation.
+func (f *remoteFile) next() (int64, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return 0, false, errFileClosed
 	}
-	return p9error(err)
+	return f.offset, f.eof, nil
+}
+
+// advance moves the offset past n bytes.
+func (f *remoteFile) advance(n int, eof bool) {
+	f.mu.Lock()
+	f.offset += int64(n)
+	f.eof = f.eof || eof
+	f.mu.Unlock()
 }
 
 func (f *remoteFile) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil // a 0-count Tread would answer EOF
 	}
-	if f.whole {
-		if f.eof {
-			return 0, io.EOF
-		}
-		if f.iounit > 0 && len(p) > f.iounit {
-			p = p[:f.iounit]
-		}
+	off, eof, err := f.next()
+	if err != nil {
+		return 0, err
 	}
-	n, err := f.fid.Read(p)
-	if f.whole && err == nil && n < len(p) && f.iounit > 0 {
-		f.eof = true
+	if eof {
+		return 0, io.EOF
 	}
-	return n, fileErr(err)
+	want := min(len(p), f.c.iounit())
+	n, err := f.c.read(f.fid, p[:want], off)
+	f.advance(n, f.whole && err == nil && n < want)
+	return n, err
 }
 
 // ReadAt reads len(p) bytes at off, returning io.EOF if the file ends
@@ -59,34 +71,72 @@ func (f *remoteFile) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, errNegOffset
 	}
-	n, err := f.fid.ReadAt(p, off)
-	return n, fileErr(err)
+	total := 0
+	for total < len(p) {
+		n, err := f.c.read(f.fid, p[total:], off+int64(total))
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 func (f *remoteFile) Write(p []byte) (int, error) {
-	n, err := f.fid.Write(p)
-	return n, fileErr(err)
+	off, _, err := f.next()
+	if err != nil {
+		return 0, err
+	}
+	n, err := f.c.write(f.fid, p, off)
+	f.advance(n, false)
+	return n, err
 }
 
 func (f *remoteFile) WriteAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, errNegOffset
 	}
-	n, err := f.fid.WriteAt(p, off)
-	return n, fileErr(err)
+	return f.c.write(f.fid, p, off)
 }
 
 // Close clunks the fid.
 func (f *remoteFile) Close() error {
-	return fileErr(f.fid.Close())
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return errFileClosed
+	}
+	f.closed = true
+	f.mu.Unlock()
+	return f.c.clunk(f.fid)
 }
 
 func (f *remoteFile) Stat() (*plan9.Dir, error) {
-	d, err := f.fid.Stat()
-	return d, fileErr(err)
+	return f.c.stat(f.fid)
 }
 
+// ReadDir reads the directory's entries from the current offset to its
+// end. Each read returns whole entries (read(5)).
 func (f *remoteFile) ReadDir() ([]*plan9.Dir, error) {
-	dirs, err := f.fid.Dirreadall()
-	return dirs, fileErr(err)
+	var dirs []*plan9.Dir
+	buf := make([]byte, f.c.iounit())
+	for {
+		off, _, err := f.next()
+		if err != nil {
+			return dirs, err
+		}
+		n, err := f.c.read(f.fid, buf, off)
+		if err == io.EOF {
+			return dirs, nil
+		}
+		if err != nil {
+			return dirs, err
+		}
+		f.advance(n, false)
+		d, err := unpackDirs(buf[:n])
+		dirs = append(dirs, d...)
+		if err != nil {
+			return dirs, err
+		}
+	}
 }

@@ -1,0 +1,6 @@
+//go:build race
+
+package ninep
+
+// raceEnabled: the race detector slows the hammer tenfold or more.
+const raceEnabled = true
