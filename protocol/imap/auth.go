@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"p9mail/protocol/auth"
+	"p9mail/protocol/imap/wire"
 	"p9mail/protocol/mailfs"
 	"p9mail/upasfs"
 )
@@ -19,6 +20,7 @@ func init() {
 	register("CAPABILITY", (*session).capability, anyState...)
 	register("NOOP", (*session).noop, anyState...)
 	register("LOGOUT", (*session).logout, anyState...)
+	register("ID", (*session).idCmd, anyState...)
 	register("STARTTLS", (*session).starttls, notAuthenticated)
 	register("LOGIN", (*session).loginCmd, notAuthenticated)
 	register("AUTHENTICATE", (*session).authenticate, notAuthenticated)
@@ -30,7 +32,7 @@ func (s *session) plainAllowed() bool { return s.cfg.AllowPlain || s.tls }
 
 // capabilities lists what the server offers now (RFC 3501 §6.1.1).
 func (s *session) capabilities() []string {
-	caps := []string{"IMAP4rev1", "LITERAL+", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS"}
+	caps := []string{"IMAP4rev1", "LITERAL+", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "ID"}
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
 			caps = append(caps, "STARTTLS")
@@ -64,6 +66,25 @@ func (s *session) noop(tag, cmd string) {
 	}
 	s.ratify()
 	s.tagged(tag, "OK", "", cmd+" completed")
+}
+
+// idCmd answers ID (RFC 2971) with the server's name only, and logs what
+// the client says of itself.
+func (s *session) idCmd(tag, cmd string) {
+	var params []wire.IDParam
+	if !s.dec.ExpectSP() || !s.dec.ExpectIDParams(&params) || !s.dec.ExpectCRLF() {
+		s.parseError(tag, cmd)
+		return
+	}
+	if len(params) > 0 {
+		args := []any{"peer", s.peer}
+		for _, p := range params {
+			args = append(args, "client."+p.Field, p.Value)
+		}
+		s.cfg.Log.Info("imap id", args...)
+	}
+	s.enc.Atom(`* ID ("name" "p9mail imap4d")`).CRLF()
+	s.tagged(tag, "OK", "", "ID completed")
 }
 
 // logout never expunges (decision 12).

@@ -164,6 +164,21 @@ func BenchmarkSmallFile(b *testing.B) {
 	}
 }
 
+// BenchmarkList lists a 10,000-message mailbox over the in-process
+// pipe, as every SELECT does.
+func BenchmarkList(b *testing.B) {
+	const n = 10000
+	root, _ := benchRoot(b, n)
+	emu := testenv.StartEmulator(b, root, server.Config{})
+	c := upasfs.New(emu.Pipe(b, "glenda", ""), "")
+	b.ReportAllocs()
+	for b.Loop() {
+		if nums, err := c.List("mbox"); err != nil || len(nums) != n {
+			b.Fatalf("listed %d, %v", len(nums), err)
+		}
+	}
+}
+
 // BenchmarkInfoAll reads the info file of every message of a
 // 20,000-message mailbox, as imap4d does at SELECT (spec §2.6).
 func BenchmarkInfoAll(b *testing.B) {
