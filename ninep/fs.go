@@ -74,3 +74,33 @@ func OpenWhole(fs FS, name string) (File, error) {
 	}
 	return fs.Open(name, plan9.OREAD)
 }
+
+// An Entry is what a listing needs of a directory entry: its name and
+// whether it is a directory.
+type Entry struct {
+	Name  string
+	IsDir bool
+}
+
+// An EntryLister lists a directory's entries without decoding all of
+// each one's stat, as a mailbox of many messages wants at every look.
+type EntryLister interface {
+	ReadDirEntries(name string) ([]Entry, error)
+}
+
+// ReadDirEntries lists the directory name of fs, through its
+// EntryLister if it has one.
+func ReadDirEntries(fs FS, name string) ([]Entry, error) {
+	if l, ok := fs.(EntryLister); ok {
+		return l.ReadDirEntries(name)
+	}
+	dirs, err := fs.ReadDir(name)
+	if err != nil {
+		return nil, err
+	}
+	ents := make([]Entry, len(dirs))
+	for i, d := range dirs {
+		ents[i] = Entry{d.Name, d.Qid.Type&plan9.QTDIR != 0}
+	}
+	return ents, nil
+}

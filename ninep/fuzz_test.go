@@ -107,6 +107,38 @@ func FuzzClientReplies(f *testing.F) {
 	})
 }
 
+// FuzzEntries: appendEntries reads whatever a directory read returns
+// without panicking, and where the 9fans decoder takes the entries,
+// their names and directory bits.
+func FuzzEntries(f *testing.F) {
+	var b []byte
+	for _, d := range []plan9.Dir{
+		{Name: "1", Qid: plan9.Qid{Type: plan9.QTDIR}, Mode: plan9.DMDIR | 0555, Uid: "u", Gid: "u", Muid: "u"},
+		{Name: "ctl", Mode: 0666, Uid: "u", Gid: "u", Muid: "u"},
+	} {
+		e, _ := d.Bytes()
+		b = append(b, e...)
+	}
+	f.Add(b)
+	f.Add(b[:10])
+	f.Add([]byte{0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := appendEntries(nil, data)
+		dirs, derr := unpackDirs(data)
+		if derr != nil {
+			return
+		}
+		if err != nil || len(got) != len(dirs) {
+			t.Fatalf("appendEntries = %v, %v; the decoder took %d entries", got, err, len(dirs))
+		}
+		for i, d := range dirs {
+			if got[i] != (Entry{d.Name, d.Qid.Type&plan9.QTDIR != 0}) {
+				t.Fatalf("entry %d = %v, want %q dir %v", i, got[i], d.Name, d.Qid.Type&plan9.QTDIR != 0)
+			}
+		}
+	})
+}
+
 // FuzzVersion: any answer to Tversion makes a connection or an error.
 func FuzzVersion(f *testing.F) {
 	rversion, _ := (&plan9.Fcall{Type: plan9.Rversion, Tag: plan9.NOTAG, Msize: 8192 + plan9.IOHDRSZ, Version: "9P2000"}).Bytes()

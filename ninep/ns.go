@@ -161,6 +161,17 @@ func (ns *NS) ReadDir(name string) ([]*plan9.Dir, error) {
 	return dirs, rename(err, name)
 }
 
+// ReadDirEntries lists a directory of the tree name is in (see
+// ReadDirEntries).
+func (ns *NS) ReadDirEntries(name string) ([]Entry, error) {
+	tree, rel, err := ns.resolve("open", name)
+	if err != nil {
+		return nil, err
+	}
+	ents, err := ReadDirEntries(tree, rel)
+	return ents, rename(err, name)
+}
+
 func (ns *NS) WriteFile(name string, data []byte) error {
 	tree, rel, err := ns.resolve("open", name)
 	if err != nil {

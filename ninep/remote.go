@@ -210,6 +210,64 @@ func (r *remoteFS) ReadDir(name string) ([]*plan9.Dir, error) {
 	return dirs, nil
 }
 
+// ReadDirEntries lists a directory taking only the name and the qid
+// type of each entry from the stat bytes (stat(5)): size[2] type[2]
+// dev[4] qid[13] (its type first) mode[4] atime[4] mtime[4] length[8]
+// name[s] ...
+func (r *remoteFS) ReadDirEntries(name string) ([]Entry, error) {
+	fid, err := r.open(name, plan9.OREAD)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	defer r.c.clunk(fid)
+	var ents []Entry
+	buf := make([]byte, r.c.iounit())
+	for off := int64(0); ; {
+		n, err := r.c.read(fid, buf, off)
+		if err == io.EOF {
+			return ents, nil
+		}
+		if err != nil {
+			return nil, pathErr("readdir", name, err)
+		}
+		off += int64(n)
+		if ents, err = appendEntries(ents, buf[:n]); err != nil {
+			return nil, pathErr("readdir", name, err)
+		}
+	}
+}
+
+// appendEntries appends the entries of a directory read's data.
+func appendEntries(ents []Entry, b []byte) ([]Entry, error) {
+	for len(b) > 0 {
+		if len(b) < 2 {
+			return ents, errBadEntry
+		}
+		size := 2 + (int(b[0]) | int(b[1])<<8)
+		if size > len(b) || size < statNameOff+2 {
+			return ents, errBadEntry
+		}
+		nlen := int(b[statNameOff]) | int(b[statNameOff+1])<<8
+		if statNameOff+2+nlen > size {
+			return ents, errBadEntry
+		}
+		ents = append(ents, Entry{
+			Name:  string(b[statNameOff+2 : statNameOff+2+nlen]),
+			IsDir: b[statQidType]&plan9.QTDIR != 0,
+		})
+		b = b[size:]
+	}
+	return ents, nil
+}
+
+var errBadEntry = plan9.ProtocolError("malformed directory entry")
+
+// Offsets in a stat entry (stat(5)), counting its size field.
+const (
+	statQidType = 2 + 2 + 4
+	statNameOff = statQidType + 13 + 4 + 4 + 4 + 8
+)
+
 // WriteFile opens name OWRITE|OTRUNC, or creates it (mode 0666) if the
 // open says it does not exist, and writes data. If the create fails too,
 // the open's error is returned: a server that forbids create (upasfs)

@@ -86,6 +86,50 @@ func TestRemoteReadDir(t *testing.T) {
 	}
 }
 
+// TestReadDirEntries: the names and directory bits ReadDirEntries takes
+// from the stat bytes are ReadDir's, through a 9P attach, a name space
+// over it, and a host directory (the fallback through ReadDir).
+func TestReadDirEntries(t *testing.T) {
+	remote := mountTest(t)
+	ns := NewNS()
+	ns.Bind("/mnt/x", remote)
+	local, err := Local(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	local.WriteFile("f", []byte("x"))
+	local.Create("d", plan9.OREAD, plan9.DMDIR|0700)
+	for _, c := range []struct {
+		fs   FS
+		dirs []string
+	}{
+		{remote, []string{"", "sub"}},
+		{ns, []string{"/mnt/x", "/mnt/x/sub"}},
+		{local, []string{""}},
+	} {
+		for _, dir := range c.dirs {
+			dirs, err := c.fs.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []Entry
+			for _, d := range dirs {
+				want = append(want, Entry{d.Name, d.Qid.Type&plan9.QTDIR != 0})
+			}
+			got, err := ReadDirEntries(c.fs, dir)
+			if err != nil || !slices.Equal(got, want) || len(got) == 0 {
+				t.Errorf("ReadDirEntries(%q) = %v, %v; want %v", dir, got, err, want)
+			}
+		}
+	}
+	if _, err := ReadDirEntries(remote, "nosuch"); !IsNotExist(err) {
+		t.Errorf("ReadDirEntries(nosuch) error = %v, want not exist", err)
+	}
+	if _, err := ReadDirEntries(ns, "/mnt/x/nosuch"); !IsNotExist(err) {
+		t.Errorf("ReadDirEntries(/mnt/x/nosuch) error = %v, want not exist", err)
+	}
+}
+
 func TestRemoteOpenRead(t *testing.T) {
 	fsys := mountTest(t)
 	f, err := fsys.Open("big", plan9.OREAD)

@@ -122,13 +122,13 @@ func (c *Client) Stat(box string) (*plan9.Dir, error) {
 // directory entries that are directories with purely numeric names
 // (spec §2.6). Reading the directory makes upasfs look for new mail.
 func (c *Client) List(box string) ([]int, error) {
-	ents, err := c.fs.ReadDir(c.name(box))
+	ents, err := ninep.ReadDirEntries(c.fs, c.name(box))
 	if err != nil {
 		return nil, err
 	}
 	var nums []int
 	for _, d := range ents {
-		if d.Qid.Type&plan9.QTDIR == 0 {
+		if !d.IsDir {
 			continue
 		}
 		n, err := strconv.Atoi(d.Name)

@@ -144,11 +144,27 @@ func (ob *openBox) message(n int) *Msg {
 	return ob.byNum[n]
 }
 
-// numbers returns the live message numbers in mailbox order.
-func (ob *openBox) numbers() []int {
+// listing returns the live messages in mailbox order with their
+// numbers and qid ids, under one hold of the lock.
+func (ob *openBox) listing() (nums []int, msgs []*Msg, ids []uint64) {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
-	return ob.order
+	if ob.msgIDs == nil {
+		ob.msgIDs = make(map[*Msg]uint64)
+	}
+	for _, n := range ob.order {
+		m := ob.byNum[n]
+		if m == nil {
+			continue
+		}
+		id, ok := ob.msgIDs[m]
+		if !ok {
+			id = ob.in.newID()
+			ob.msgIDs[m] = id
+		}
+		nums, msgs, ids = append(nums, n), append(msgs, m), append(ids, id)
+	}
+	return nums, msgs, ids
 }
 
 // msgID returns a stable id for m's qids in this instance.

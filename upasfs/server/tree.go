@@ -223,6 +223,27 @@ func (n *node) contentSize() (int64, error) {
 }
 
 // dirents lists a directory node's children in upasfs order (spec §1.2).
+// boxEntries is dirents of a mailbox directory: the entry of each
+// message directory, as its node's stat would give it, made in one pass
+// (a mailbox is listed at every SELECT and poll).
+func (n *node) boxEntries() []plan9.Dir {
+	nums, _, ids := n.ob.listing()
+	b := n.ob.box
+	b.mu.Lock()
+	mt := uint32(b.mtime.Unix())
+	b.mu.Unlock()
+	u := n.in.user
+	ents := make([]plan9.Dir, len(nums))
+	for i, num := range nums {
+		ents[i] = plan9.Dir{
+			Qid:  plan9.Qid{Path: ids[i]<<32 | qMsg, Type: plan9.QTDIR},
+			Mode: plan9.DMDIR | 0555, Atime: mt, Mtime: mt,
+			Name: strconv.Itoa(num), Uid: u, Gid: u, Muid: u,
+		}
+	}
+	return ents
+}
+
 func (n *node) dirents() ([]plan9.Dir, error) {
 	var kids []*node
 	switch n.kind {
@@ -235,11 +256,7 @@ func (n *node) dirents() ([]plan9.Dir, error) {
 		if err := n.ob.refresh(); err != nil && err != errNoFile {
 			return nil, err
 		}
-		for _, num := range n.ob.numbers() {
-			if m := n.ob.message(num); m != nil {
-				kids = append(kids, &node{in: n.in, kind: kMsg, ob: n.ob, m: m, num: num})
-			}
-		}
+		return n.boxEntries(), nil
 	case kMsg:
 		for i := range mime.Files {
 			kids = append(kids, &node{in: n.in, kind: kFile, ob: n.ob, m: n.m, num: n.num, part: n.part, file: i})
