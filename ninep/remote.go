@@ -221,7 +221,7 @@ func (r *remoteFS) ReadDirEntries(name string) ([]Entry, error) {
 	}
 	defer r.c.clunk(fid)
 	var ents []Entry
-	buf := make([]byte, r.c.iounit())
+	buf := make([]byte, r.c.dirRead(0))
 	for off := int64(0); ; {
 		n, err := r.c.read(fid, buf, off)
 		if err == io.EOF {
@@ -234,7 +234,25 @@ func (r *remoteFS) ReadDirEntries(name string) ([]Entry, error) {
 		if ents, err = appendEntries(ents, buf[:n]); err != nil {
 			return nil, pathErr("readdir", name, err)
 		}
+		if k := r.c.dirRead(n); k > len(buf) {
+			buf = make([]byte, k)
+		}
 	}
+}
+
+// firstDirRead is the count of a directory's first read: srv9p
+// allocates and clears the count it is asked for, and most directories
+// (a message's files, a mail directory) fit in it; a read that comes
+// back more than half full doubles the next one, up to the iounit.
+const firstDirRead = 8 << 10
+
+// dirRead is the count of the read after one that returned got bytes
+// (0: the first).
+func (c *conn) dirRead(got int) int {
+	if got == 0 {
+		return min(firstDirRead, c.iounit())
+	}
+	return min(max(firstDirRead, 4*got), c.iounit())
 }
 
 // appendEntries appends the entries of a directory read's data.

@@ -119,7 +119,7 @@ func (f *remoteFile) Stat() (*plan9.Dir, error) {
 // end. Each read returns whole entries (read(5)).
 func (f *remoteFile) ReadDir() ([]*plan9.Dir, error) {
 	var dirs []*plan9.Dir
-	buf := make([]byte, f.c.iounit())
+	buf := make([]byte, f.c.dirRead(0))
 	for {
 		off, _, err := f.next()
 		if err != nil {
@@ -137,6 +137,9 @@ func (f *remoteFile) ReadDir() ([]*plan9.Dir, error) {
 		dirs = append(dirs, d...)
 		if err != nil {
 			return dirs, err
+		}
+		if k := f.c.dirRead(n); k > len(buf) {
+			buf = make([]byte, k)
 		}
 	}
 }

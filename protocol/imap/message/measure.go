@@ -50,8 +50,13 @@ func measureStream(f io.ReadCloser, path []int, hdrSize int64, trim bool) (geome
 }
 
 // headChunk is how much of a part's raw file head reads to find its
-// header block in.
-const headChunk = 16 << 10
+// header block in. The first read asks for firstRawRead bytes, which
+// holds most messages whole: srv9p allocates and clears the count it is
+// asked for.
+const (
+	headChunk    = 16 << 10
+	firstRawRead = 8 << 10
+)
 
 // head opens the raw file of the part at path (for the message itself,
 // rawunix after its From line, which it returns without the newline)
@@ -74,14 +79,14 @@ func head(src Source, path []int, hdrFile string) (hdr []byte, raw io.ReadCloser
 	if !ok {
 		p = &prefixed{ReadCloser: f}
 	}
-	for len(p.rest) < headChunk {
+	for want := firstRawRead; len(p.rest) < headChunk; want = headChunk {
 		if n, ok := plainHeader(p.rest); ok {
 			return bytes.Clone(p.rest[:n]), p, unix, nil
 		}
 		if p.eof {
 			break
 		}
-		if err := p.fill(headChunk); err != nil {
+		if err := p.fill(want); err != nil {
 			p.Close()
 			return nil, nil, "", fmt.Errorf("read %s raw: %w", pathString(path), err)
 		}
@@ -145,7 +150,7 @@ func openAfterFromLine(src Source) (io.ReadCloser, string, error) {
 	p := &prefixed{ReadCloser: f}
 	for {
 		if i := bytes.IndexByte(p.rest, '\n'); i >= 0 {
-			if !bytes.HasPrefix(p.rest, []byte("From ")) {
+			if !bytes.HasPrefix(p.rest, []byte("From ")) || i >= maxFromLine {
 				break
 			}
 			unix := string(p.rest[:i])
@@ -155,7 +160,7 @@ func openAfterFromLine(src Source) (io.ReadCloser, string, error) {
 		if len(p.rest) >= maxFromLine || p.eof {
 			break
 		}
-		if err := p.fill(maxFromLine); err != nil {
+		if err := p.fill(firstRawRead); err != nil {
 			f.Close()
 			return nil, "", err
 		}
