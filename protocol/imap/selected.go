@@ -177,6 +177,14 @@ func (mb *mailbox) commit(change func() bool) error {
 // messages (their digests read concurrently), missing ones expunged.
 func (mb *mailbox) relist() error {
 	s := mb.s
+	if len(mb.msgs) == 0 {
+		// A fresh open of a file unchanged since a session cached its
+		// digests: the messages are those, numbered 1..N.
+		if digests := s.srv.digests.Cached(s.ns, mailfs.MboxPath(s.user, mb.file), mb.before); digests != nil {
+			mb.addMsgs(oneToN(len(digests)), digests)
+			return nil
+		}
+	}
 	nums, err := s.fs.List(mb.box)
 	if err != nil {
 		return err
@@ -206,16 +214,31 @@ func (mb *mailbox) relist() error {
 	if err != nil {
 		return err
 	}
-	for i, n := range fresh {
+	mb.addMsgs(fresh, digests)
+	return nil
+}
+
+// addMsgs adds the messages nums with their digests (nil: gone
+// already).
+func (mb *mailbox) addMsgs(nums []int, digests [][]byte) {
+	for i, n := range nums {
 		if digests[i] == nil {
-			continue // gone already
+			continue
 		}
 		m := &msg{num: n}
 		m.Digest = strings.TrimSpace(string(digests[i]))
 		mb.msgs = append(mb.msgs, m)
 		mb.byNum[n] = m
 	}
-	return nil
+}
+
+// oneToN is 1, 2, ... n.
+func oneToN(n int) []int {
+	nums := make([]int, n)
+	for i := range nums {
+		nums[i] = i + 1
+	}
+	return nums
 }
 
 // validityFor is the UIDVALIDITY a new .imp gets: the mailbox's mtime

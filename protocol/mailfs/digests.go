@@ -71,6 +71,28 @@ func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, 
 	return digests, nil
 }
 
+// Cached returns the digests of the messages 1..N of a fresh upasfs
+// open of the mailbox file name when the cache holds them for the file
+// as before (its stat taken before the open) describes it and the file
+// is still so: then the open numbers exactly those messages 1..N (spec
+// §1.3) and listing the mailbox directory would tell nothing new.
+// Otherwise nil.
+func (c *DigestCache) Cached(ns ninep.FS, name string, before *plan9.Dir) [][]byte {
+	if before == nil {
+		return nil
+	}
+	c.mu.Lock()
+	e := c.m[name]
+	c.mu.Unlock()
+	if e == nil || e.qid != before.Qid || e.length != before.Length {
+		return nil
+	}
+	if after, err := ns.Stat(name); err != nil || !sameFile(before, after) {
+		return nil
+	}
+	return e.digests
+}
+
 func sameFile(a, b *plan9.Dir) bool {
 	return a.Qid == b.Qid && a.Length == b.Length && a.Mtime == b.Mtime
 }

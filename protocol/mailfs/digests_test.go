@@ -3,7 +3,10 @@ package mailfs
 import (
 	"bytes"
 	"os"
+	"slices"
 	"testing"
+
+	"9fans.net/go/plan9"
 
 	"p9mail/testenv"
 	"p9mail/upasfs"
@@ -91,4 +94,79 @@ func TestDigestCache(t *testing.T) {
 		t.Fatalf("after delivery: %d digests, cached slice reused: %v", len(got3), &got3[0] == &e.digests[0])
 	}
 	check(fs, nums, got3)
+}
+
+// TestDigestCacheCached: Cached gives a new session's digests, without
+// a listing, only for the file as the cache knows it.
+func TestDigestCacheCached(t *testing.T) {
+	var c DigestCache
+	root := testenv.MailRoot(t, "glenda")
+	path := testenv.WriteFixture(t, root, "glenda", "mbox", testenv.Fixture("all"))
+	src := &Source{Root: root}
+	ns, err := src.Namespace("glenda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	fs := upasfs.New(ns, FSDir)
+	name := MboxPath("glenda", "mbox")
+	session := func(box string) ([][]byte, []int, *plan9.Dir) {
+		before, err := ns.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cached := c.Cached(ns, name, before)
+		if err := fs.Open(name, box); err != nil {
+			t.Fatal(err)
+		}
+		nums, err := fs.List(box)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Digests(ns, fs, name, box, before, nums); err != nil {
+			t.Fatal(err)
+		}
+		return cached, nums, before
+	}
+	if cached, _, _ := session("a"); cached != nil {
+		t.Fatal("cached before any session")
+	}
+	cached, nums, _ := session("b")
+	want, err := fs.ReadFiles("b", nums, upasfs.FileDigest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cached) != len(nums) || !slices.Equal(nums, oneToN(len(nums))) {
+		t.Fatalf("cached %d digests for %d messages %v", len(cached), len(nums), nums)
+	}
+	for i := range want {
+		if !bytes.Equal(cached[i], want[i]) {
+			t.Fatalf("digest %d = %s, want %s", i+1, cached[i], want[i])
+		}
+	}
+	// The file changes after the stat: nothing cached.
+	before, err := ns.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("From x@y Mon Jan  6 10:00:00 GMT 2025\nSubject: new\n\nhi\n\n"))
+	f.Close()
+	if c.Cached(ns, name, before) != nil {
+		t.Fatal("cached digests given for a file that changed")
+	}
+	if cached, _, _ := session("c"); cached != nil {
+		t.Fatal("cached digests given for the grown file before a session read them")
+	}
+}
+
+func oneToN(n int) []int {
+	nums := make([]int, n)
+	for i := range nums {
+		nums[i] = i + 1
+	}
+	return nums
 }
