@@ -142,13 +142,13 @@ func (c *Client) List(box string) ([]int, error) {
 
 // Parts returns the sub-part numbers of the part at part of message n.
 func (c *Client) Parts(box string, n int, part []int) ([]int, error) {
-	ents, err := c.fs.ReadDir(c.MsgPath(box, n, part, ""))
+	ents, err := ninep.ReadDirEntries(c.fs, c.MsgPath(box, n, part, ""))
 	if err != nil {
 		return nil, err
 	}
 	var ks []int
 	for _, d := range ents {
-		if d.Qid.Type&plan9.QTDIR == 0 {
+		if !d.IsDir {
 			continue
 		}
 		if k, err := strconv.Atoi(d.Name); err == nil && k > 0 {

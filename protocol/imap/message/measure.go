@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
 
 	"p9mail/upasfs"
 )
@@ -51,11 +52,12 @@ func measureStream(f io.ReadCloser, path []int, hdrSize int64, trim bool) (geome
 
 // headChunk is how much of a part's raw file head reads to find its
 // header block in. The first read asks for firstRawRead bytes, which
-// holds most messages whole: srv9p allocates and clears the count it is
-// asked for.
+// holds most messages whole, or for a part firstPartRead: srv9p
+// allocates and clears the count it is asked for.
 const (
-	headChunk    = 16 << 10
-	firstRawRead = 8 << 10
+	headChunk     = 16 << 10
+	firstRawRead  = 8 << 10 // a message
+	firstPartRead = 2 << 10 // a MIME part
 )
 
 // head opens the raw file of the part at path (for the message itself,
@@ -79,7 +81,11 @@ func head(src Source, path []int, hdrFile string) (hdr []byte, raw io.ReadCloser
 	if !ok {
 		p = &prefixed{ReadCloser: f}
 	}
-	for want := firstRawRead; len(p.rest) < headChunk; want = headChunk {
+	want := firstPartRead
+	if path == nil {
+		want = firstRawRead
+	}
+	for ; len(p.rest) < headChunk; want = headChunk {
 		if n, ok := plainHeader(p.rest); ok {
 			return bytes.Clone(p.rest[:n]), p, unix, nil
 		}
@@ -161,11 +167,11 @@ func openAfterFromLine(src Source) (io.ReadCloser, string, error) {
 			break
 		}
 		if err := p.fill(firstRawRead); err != nil {
-			f.Close()
+			p.Close()
 			return nil, "", err
 		}
 	}
-	f.Close()
+	p.Close()
 	f, err = src.Open(nil, rawFile)
 	return f, "", err
 }
@@ -175,22 +181,49 @@ const maxFromLine = 1024
 
 // prefixed reads rest, then the rest of the ReadCloser.
 type prefixed struct {
-	rest []byte
-	eof  bool // the ReadCloser is at its end
+	rest   []byte
+	eof    bool    // the ReadCloser is at its end
+	pooled *[]byte // a buffer of rawBufs that rest is or was in
 	io.ReadCloser
 }
 
-// fill reads more of the file into rest, at least until it holds n
-// bytes or the file ends.
+// rawBufs holds the buffers prefixed reads the head of a file into, of
+// rawBufSize bytes: Load reads one per part.
+var rawBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, rawBufSize)
+	return &b
+}}
+
+const rawBufSize = headChunk + firstRawRead
+
+// fill reads into rest what one read of at most n bytes gives; at the
+// end of the file it sets eof.
 func (p *prefixed) fill(n int) error {
-	if cap(p.rest)-len(p.rest) < n/2 {
-		p.rest = append(make([]byte, 0, len(p.rest)+n), p.rest...)
+	if cap(p.rest)-len(p.rest) < n {
+		var b []byte
+		if p.pooled == nil && len(p.rest)+n <= rawBufSize {
+			p.pooled = rawBufs.Get().(*[]byte)
+			b = (*p.pooled)[:0]
+		} else {
+			b = make([]byte, 0, len(p.rest)+n)
+		}
+		p.rest = append(b, p.rest...)
 	}
-	k, err := p.ReadCloser.Read(p.rest[len(p.rest):cap(p.rest)])
+	k, err := p.ReadCloser.Read(p.rest[len(p.rest) : len(p.rest)+n])
 	p.rest = p.rest[:len(p.rest)+k]
 	if err == io.EOF {
 		p.eof = true
 		return nil
+	}
+	return err
+}
+
+// Close closes the file and gives back the buffer; rest is gone.
+func (p *prefixed) Close() error {
+	err := p.ReadCloser.Close()
+	if p.pooled != nil {
+		rawBufs.Put(p.pooled)
+		p.pooled, p.rest = nil, nil
 	}
 	return err
 }
