@@ -317,10 +317,10 @@ func (s *session) prefetch(batch []target, items []wire.FetchItem, structs []*me
 				if !ok {
 					continue
 				}
-				b := make([]byte, o.size)
-				n, err := io.ReadFull(o.r, b)
+				buf := sectionBufs.Get().(*[]byte)
+				n, err := io.ReadFull(o.r, (*buf)[:o.size])
 				o.r.Close()
-				o.r = io.NopCloser(&sectionBytes{b: b[:n], err: err})
+				o.r = &sectionBytes{b: (*buf)[:n], err: err, buf: buf}
 			}
 		}(&out[i], t.m, structs[i])
 	}
@@ -330,10 +330,25 @@ func (s *session) prefetch(batch []target, items []wire.FetchItem, structs []*me
 
 // sectionBytes replays a section read ahead, then the error that ended
 // the read, if any: a section cut short is cut short on the wire too,
-// as when it is streamed.
+// as when it is streamed. Close gives its buffer back.
 type sectionBytes struct {
 	b   []byte
 	err error
+	buf *[]byte // from sectionBufs
+}
+
+// sectionBufs holds the buffers sections are read ahead into.
+var sectionBufs = sync.Pool{New: func() any {
+	b := make([]byte, prefetchSize)
+	return &b
+}}
+
+func (r *sectionBytes) Close() error {
+	if r.buf != nil {
+		sectionBufs.Put(r.buf)
+		r.buf, r.b = nil, nil
+	}
+	return nil
 }
 
 func (r *sectionBytes) Read(p []byte) (int, error) {
