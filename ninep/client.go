@@ -39,11 +39,34 @@ type conn struct {
 
 // A call is one request waiting for its reply.
 type call struct {
-	reply   chan *plan9.Fcall // nil reply: the connection failed
-	release uint32            // a fid number to free when the reply comes, or NOFID
+	reply   chan reply // a nil rx: the connection failed
+	release uint32     // a fid number to free when the reply comes, or NOFID
 }
 
-var calls = sync.Pool{New: func() any { return &call{reply: make(chan *plan9.Fcall, 1)} }}
+// A reply is a decoded message and the buffer it was read into, from
+// msgBufs, or nil; the message's Data and Stat point into it.
+type reply struct {
+	rx  *plan9.Fcall
+	buf *[]byte
+}
+
+var calls = sync.Pool{New: func() any { return &call{reply: make(chan reply, 1)} }}
+
+// msgBufs holds buffers for replies of up to pooledMsg bytes: most are
+// Rreads of at most 16 KiB, read into one and copied out at once.
+var msgBufs = sync.Pool{New: func() any {
+	b := make([]byte, pooledMsg)
+	return &b
+}}
+
+const pooledMsg = 16<<10 + plan9.IOHDRSZ
+
+// putBuf gives a reply's buffer back once nothing points into it.
+func putBuf(buf *[]byte) {
+	if buf != nil {
+		msgBufs.Put(buf)
+	}
+}
 
 // errClosed is the error of requests on a connection closed by Close.
 const errClosed = Error("ninep: connection closed")
@@ -91,12 +114,13 @@ func (c *conn) iounit() int { return int(c.msize) - plan9.IOHDRSZ }
 // readLoop reads replies until the connection fails.
 func (c *conn) readLoop(br *bufio.Reader) {
 	for {
-		msg, err := readMsg(br)
+		msg, buf, err := readPooledMsg(br)
 		var rx *plan9.Fcall
 		if err == nil {
 			rx, err = plan9.UnmarshalFcall(msg)
 		}
 		if err != nil {
+			putBuf(buf)
 			c.fail(err)
 			return
 		}
@@ -104,6 +128,7 @@ func (c *conn) readLoop(br *bufio.Reader) {
 		cl := c.calls[rx.Tag]
 		if cl == nil {
 			c.mu.Unlock()
+			putBuf(buf)
 			c.fail(plan9.ProtocolError(fmt.Sprintf("reply with unknown tag %d", rx.Tag)))
 			return
 		}
@@ -113,7 +138,7 @@ func (c *conn) readLoop(br *bufio.Reader) {
 			c.freeFids = append(c.freeFids, cl.release)
 		}
 		c.mu.Unlock()
-		cl.reply <- rx
+		cl.reply <- reply{rx, buf}
 	}
 }
 
@@ -128,7 +153,7 @@ func (c *conn) fail(err error) {
 	c.calls = make(map[uint16]*call)
 	c.mu.Unlock()
 	for _, cl := range waiting {
-		cl.reply <- nil
+		cl.reply <- reply{}
 	}
 	c.rwc.Close()
 }
@@ -149,6 +174,14 @@ func (c *conn) close() error {
 // fid number that tx ends (Tclunk, Tremove), freed when the reply is
 // read. An Rerror comes back as an Error.
 func (c *conn) rpc(tx *plan9.Fcall, release uint32) (*plan9.Fcall, error) {
+	rx, _, err := c.exchange(tx, release)
+	return rx, err
+}
+
+// exchange is rpc that also returns the reply's pooled buffer, which
+// the caller gives back with putBuf when done with the reply's Data or
+// Stat (or drops, leaving it to the collector).
+func (c *conn) exchange(tx *plan9.Fcall, release uint32) (*plan9.Fcall, *[]byte, error) {
 	cl := calls.Get().(*call)
 	cl.release = release
 	c.mu.Lock()
@@ -156,7 +189,7 @@ func (c *conn) rpc(tx *plan9.Fcall, release uint32) (*plan9.Fcall, error) {
 		err := c.err
 		c.mu.Unlock()
 		calls.Put(cl)
-		return nil, err
+		return nil, nil, err
 	}
 	var tag uint16
 	if n := len(c.freeTags); n > 0 {
@@ -167,7 +200,7 @@ func (c *conn) rpc(tx *plan9.Fcall, release uint32) (*plan9.Fcall, error) {
 	} else {
 		c.mu.Unlock()
 		calls.Put(cl)
-		return nil, Error("ninep: out of tags")
+		return nil, nil, Error("ninep: out of tags")
 	}
 	c.calls[tag] = cl
 	c.mu.Unlock()
@@ -182,21 +215,24 @@ func (c *conn) rpc(tx *plan9.Fcall, release uint32) (*plan9.Fcall, error) {
 	if err != nil {
 		c.fail(err)
 	}
-	rx := <-cl.reply
+	r := <-cl.reply
 	calls.Put(cl)
+	rx := r.rx
 	if rx == nil {
 		c.mu.Lock()
 		err := c.err
 		c.mu.Unlock()
-		return nil, err
+		return nil, nil, err
 	}
 	if rx.Type == plan9.Rerror {
-		return nil, Error(rx.Ename)
+		putBuf(r.buf)
+		return nil, nil, Error(rx.Ename)
 	}
 	if rx.Type != tx.Type+1 {
-		return nil, plan9.ProtocolError(fmt.Sprintf("reply type %d to request type %d", rx.Type, tx.Type))
+		putBuf(r.buf)
+		return nil, nil, plan9.ProtocolError(fmt.Sprintf("reply type %d to request type %d", rx.Type, tx.Type))
 	}
-	return rx, nil
+	return rx, r.buf, nil
 }
 
 // newFid returns an unused fid number.
@@ -279,10 +315,11 @@ func (c *conn) remove(fid uint32) error {
 // is io.EOF.
 func (c *conn) read(fid uint32, p []byte, off int64) (int, error) {
 	n := min(len(p), c.iounit())
-	rx, err := c.rpc(&plan9.Fcall{Type: plan9.Tread, Fid: fid, Offset: uint64(off), Count: uint32(n)}, plan9.NOFID)
+	rx, buf, err := c.exchange(&plan9.Fcall{Type: plan9.Tread, Fid: fid, Offset: uint64(off), Count: uint32(n)}, plan9.NOFID)
 	if err != nil {
 		return 0, err
 	}
+	defer putBuf(buf)
 	if len(rx.Data) == 0 {
 		return 0, io.EOF
 	}
@@ -356,6 +393,34 @@ func unpackDirs(b []byte) ([]*plan9.Dir, error) {
 // maxMsg bounds a message's size: the msize dialConn asks for, which a
 // server's Rversion may only lower.
 const maxMsg = 128 << 10
+
+// readPooledMsg is readMsg into a buffer of msgBufs when the message
+// fits one (buf is then that buffer, else nil).
+func readPooledMsg(r io.Reader) (msg []byte, buf *[]byte, err error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, nil, err
+	}
+	n := binary.LittleEndian.Uint32(hdr[:])
+	if n < 7 || n > maxMsg {
+		return nil, nil, plan9.ProtocolError("bad message size")
+	}
+	if n <= pooledMsg {
+		buf = msgBufs.Get().(*[]byte)
+		msg = (*buf)[:n]
+	} else {
+		msg = make([]byte, n)
+	}
+	copy(msg, hdr[:])
+	if _, err := io.ReadFull(r, msg[4:]); err != nil {
+		putBuf(buf)
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, nil, err
+	}
+	return msg, buf, nil
+}
 
 // readMsg reads one 9P message: size[4] type[1] tag[2] body (intro(5)).
 func readMsg(r io.Reader) ([]byte, error) {
