@@ -59,7 +59,12 @@ var msgBufs = sync.Pool{New: func() any {
 	return &b
 }}
 
-const pooledMsg = 16<<10 + plan9.IOHDRSZ
+// Replies of at most smallMsg bytes (all but reads and stats) are
+// allocated: a pooled buffer would be held while the reply is used.
+const (
+	pooledMsg = 16<<10 + plan9.IOHDRSZ
+	smallMsg  = 1 << 10
+)
 
 // putBuf gives a reply's buffer back once nothing points into it.
 func putBuf(buf *[]byte) {
@@ -174,7 +179,10 @@ func (c *conn) close() error {
 // fid number that tx ends (Tclunk, Tremove), freed when the reply is
 // read. An Rerror comes back as an Error.
 func (c *conn) rpc(tx *plan9.Fcall, release uint32) (*plan9.Fcall, error) {
-	rx, _, err := c.exchange(tx, release)
+	rx, buf, err := c.exchange(tx, release)
+	if rx != nil && rx.Type != plan9.Rread && rx.Type != plan9.Rstat {
+		putBuf(buf) // nothing in rx points into it
+	}
 	return rx, err
 }
 
@@ -405,7 +413,7 @@ func readPooledMsg(r io.Reader) (msg []byte, buf *[]byte, err error) {
 	if n < 7 || n > maxMsg {
 		return nil, nil, plan9.ProtocolError("bad message size")
 	}
-	if n <= pooledMsg {
+	if n > smallMsg && n <= pooledMsg {
 		buf = msgBufs.Get().(*[]byte)
 		msg = (*buf)[:n]
 	} else {
