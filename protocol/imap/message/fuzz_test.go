@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"p9mail/upasfs/mime"
 )
 
 // FuzzHeaderFields: HEADER.FIELDS(.NOT) on arbitrary header bytes never
@@ -139,6 +141,47 @@ func FuzzInternalDate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if d, ok := InternalDate(s); ok && (d.Year() < 0 || d.Year() > 9999) {
 			t.Fatalf("%q: year %d", s, d.Year())
+		}
+	})
+}
+
+// FuzzPlainHeader: where plainHeader says a message's header block is
+// plainly delimited, it ends where the emulator's parser (upasfs/mime,
+// which follows upas/fs) ends it; and head, from the raw file alone,
+// gives the header and geometry that the header file and measure give.
+func FuzzPlainHeader(f *testing.F) {
+	f.Add([]byte("Subject: hi\nTo: a@b\n\tfolded\n\nbody\n"))
+	f.Add([]byte("Subject: hi\r\n\r\nbody\n"))
+	f.Add([]byte("not a field\n\nbody\n"))
+	f.Add([]byte(" continued: x\nSubject: y\n\n"))
+	f.Add([]byte("Subject: no body\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		n, ok := plainHeader(raw)
+		if !ok {
+			return
+		}
+		p, err := mime.Parse(bytes.NewReader(raw), 0, int64(len(raw)), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.HeaderOff != 0 || p.HeaderLen != int64(n) {
+			t.Fatalf("%q: plainHeader ends the header at %d, upasfs at %d+%d", raw, n, p.HeaderOff, p.HeaderLen)
+		}
+		src := &memSource{files: map[string]string{"1/raw": string(raw), "1/mimeheader": string(raw[:n])}}
+		hdr, rc, _, err := head(src, []int{1}, "mimeheader")
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := measureStream(rc, []int{1}, int64(len(toCRLF(hdr))), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, err := measure(src, []int{1}, int64(len(toCRLF(raw[:n]))), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(hdr) != string(raw[:n]) || g != want {
+			t.Fatalf("%q: head gave %q %+v, want %q %+v", raw, hdr, g, raw[:n], want)
 		}
 	})
 }
