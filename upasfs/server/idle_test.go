@@ -20,8 +20,9 @@ import (
 // TestIdleBoxKept: a mailbox no attach has open keeps its parse for the
 // next session (Store.IdleMessages), and that session still sees every
 // change made to the file meanwhile: an append, an in-place rewrite
-// that shortens the file but keeps its modification time, and a replacement by another file
-// of the same size and time.
+// that shortens the file but keeps its modification time, a
+// replacement by another file of the same size and time, and a larger
+// mailbox copied over it in place.
 func TestIdleBoxKept(t *testing.T) {
 	root := testenv.MailRoot(t, "glenda")
 	mboxOf := func(seed int64, n int) []byte {
@@ -109,6 +110,21 @@ func TestIdleBoxKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	session("replaced", other)
+
+	// A larger mailbox copied over it in place, as cp(1) does: the same
+	// inode grows, but its messages are not the old ones plus new mail.
+	bigger := mboxOf(6, 6)
+	if len(bigger) <= len(other) {
+		t.Fatalf("the copied mailbox is not larger: %d <= %d", len(bigger), len(other))
+	}
+	if err := os.WriteFile(path, bigger, 0600); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(2 * time.Second)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	session("copied over", bigger)
 
 	// Removed while idle.
 	if err := os.Remove(path); err != nil {

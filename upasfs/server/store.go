@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"io"
@@ -261,6 +262,13 @@ func (b *Box) grow(st os.FileInfo) error {
 		// Data but no message: the file did not begin "From ".
 		return b.rescan()
 	}
+	if keep > 0 && !(b.unchanged(b.msgs[0]) && b.unchanged(b.msgs[keep-1])) {
+		// Rewritten in place, not appended to (say, a backup copied
+		// over it): its first or last known message is not what it
+		// was. Plan 9's upas/fs would take the file's new end for new
+		// mail here.
+		return b.rescan()
+	}
 	r := io.NewSectionReader(b.gen.f, from, 1<<62)
 	locs, err := mbox.Scan(r, from)
 	if err != nil {
@@ -288,6 +296,14 @@ func (b *Box) grow(st os.FileInfo) error {
 	b.merge(msgs, old, locs, b.gen)
 	b.size, b.mtime = st.Size(), st.ModTime()
 	return nil
+}
+
+// unchanged reports whether m's bytes are still in the file where the
+// parse found them: their SHA-1 is m's digest.
+func (b *Box) unchanged(m *Msg) bool {
+	h := sha1.New()
+	n, err := io.Copy(h, io.NewSectionReader(b.gen.f, m.loc.Off, m.loc.Len))
+	return err == nil && n == m.loc.Len && [20]byte(h.Sum(nil)) == m.loc.Digest
 }
 
 // bury marks m deleted. An attach that still numbers it can go on
