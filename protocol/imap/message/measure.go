@@ -17,17 +17,27 @@ const rawFile = upasfs.FileRaw
 // returns its geometry (see measureStream); for the message itself
 // (path nil) it also returns the From line, as head does.
 func measure(src Source, path []int, hdrSize int64, trim bool) (g geometry, unix string, err error) {
-	var f io.ReadCloser
+	f, unix, err := openRaw(src, path)
+	if err != nil {
+		return geometry{}, "", err
+	}
+	g, err = measureStream(f, path, hdrSize, trim)
+	return g, unix, err
+}
+
+// openRaw opens the raw file of the part at path; for the message
+// itself, rawunix after its From line, which it returns without the
+// newline (openAfterFromLine).
+func openRaw(src Source, path []int) (f io.ReadCloser, unix string, err error) {
 	if path == nil {
 		f, unix, err = openAfterFromLine(src)
 	} else {
 		f, err = src.Open(path, rawFile)
 	}
 	if err != nil {
-		return geometry{}, "", fmt.Errorf("open %s raw: %w", pathString(path), err)
+		return nil, "", fmt.Errorf("open %s raw: %w", pathString(path), err)
 	}
-	g, err = measureStream(f, path, hdrSize, trim)
-	return g, unix, err
+	return f, unix, nil
 }
 
 // measureStream streams f, a part's raw file, through the CRLF
@@ -68,14 +78,9 @@ const (
 // file from its first byte on, for measureStream: a part costs one
 // file of upasfs instead of two (DESIGN.md "Speed, by construction").
 func head(src Source, path []int, hdrFile string) (hdr []byte, raw io.ReadCloser, unix string, err error) {
-	var f io.ReadCloser
-	if path == nil {
-		f, unix, err = openAfterFromLine(src)
-	} else {
-		f, err = src.Open(path, rawFile)
-	}
+	f, unix, err := openRaw(src, path)
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("open %s raw: %w", pathString(path), err)
+		return nil, nil, "", err
 	}
 	p, ok := f.(*prefixed)
 	if !ok {

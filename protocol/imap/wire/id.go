@@ -1,7 +1,5 @@
 package wire
 
-import "strings"
-
 // Limits of RFC 2971 §3.3 on an ID parameter list.
 const (
 	MaxIDPairs = 30   // field-value pairs
@@ -25,12 +23,8 @@ func (d *Decoder) ExpectIDParams(params *[]IDParam) bool {
 		return false
 	}
 	if c != '(' {
-		var a string
-		if !d.run(cAtom, &a, "ID parameter list or NIL") {
+		if !d.expectNIL("ID parameter list or NIL") {
 			return false
-		}
-		if !strings.EqualFold(a, "NIL") {
-			return d.fail("expected ID parameter list or NIL")
 		}
 		*params = nil
 		return true

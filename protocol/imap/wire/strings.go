@@ -83,13 +83,22 @@ func (d *Decoder) ExpectNString(s *string, isNil *bool) bool {
 		*isNil = false
 		return d.ExpectString(s)
 	}
+	if !d.expectNIL("string or NIL") {
+		return false
+	}
+	*s, *isNil = "", true
+	return true
+}
+
+// expectNIL reads the atom NIL, in any case; what names the
+// alternatives for the error.
+func (d *Decoder) expectNIL(what string) bool {
 	var a string
-	if !d.run(cAtom, &a, "string or NIL") {
+	if !d.run(cAtom, &a, what) {
 		return false
 	}
 	if !strings.EqualFold(a, "NIL") {
-		return d.fail("expected string or NIL")
+		return d.fail("expected %s", what)
 	}
-	*s, *isNil = "", true
 	return true
 }
