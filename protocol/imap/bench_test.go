@@ -1,0 +1,60 @@
+package imap_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+
+	"p9mail/protocol/auth"
+	"p9mail/protocol/imap"
+	"p9mail/protocol/mailfs"
+	"p9mail/testenv"
+)
+
+// BenchmarkSelect selects a 10,000-message INBOX again and again in one
+// session, the in-process emulator behind it: what a warm SELECT costs
+// (bench/imap.sh compares it with Dovecot's).
+func BenchmarkSelect(b *testing.B) {
+	var mbox bytes.Buffer
+	if _, err := testenv.WriteMbox(&mbox, 1, 10000); err != nil {
+		b.Fatal(err)
+	}
+	root := testenv.MailRoot(b, "glenda")
+	testenv.WriteFixture(b, root, "glenda", "mbox", mbox.Bytes())
+	keys, err := auth.OpenKeys(testenv.WriteKeys(b, root, map[string]string{"glenda": "s3cret"}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := imap.New(imap.Config{Source: &mailfs.Source{Root: root}, Keys: keys, AllowPlain: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c1, c2 := net.Pipe()
+	go srv.ServeConn(c1, false)
+	defer c2.Close()
+	r := bufio.NewReader(c2)
+	command := func(tag, cmd string) {
+		fmt.Fprintf(c2, "%s %s\r\n", tag, cmd)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				b.Fatal(err)
+			}
+			if strings.HasPrefix(line, tag+" ") {
+				if !strings.HasPrefix(line, tag+" OK") {
+					b.Fatal(line)
+				}
+				return
+			}
+		}
+	}
+	r.ReadString('\n') // greeting
+	command("a", "LOGIN glenda s3cret")
+	command("b", "SELECT INBOX")
+	for b.Loop() {
+		command("c", "SELECT INBOX")
+	}
+}
