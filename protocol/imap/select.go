@@ -179,7 +179,13 @@ func (mb *mailbox) expungeDeleted(only map[uint32]bool) error {
 	if len(nums) == 0 {
 		return nil
 	}
-	if err := mb.s.fs.Delete(mb.box, nums...); err != nil {
+	sem, err := mb.s.queue(mb.file)
+	if err != nil {
+		return err
+	}
+	err = mb.s.fs.Delete(mb.box, nums...)
+	<-sem
+	if err != nil {
 		return err
 	}
 	return mb.sync()
