@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 
@@ -21,33 +20,10 @@ func serveInProcess(o *options) (stop func(), err error) {
 	if o.root == "" {
 		return nil, fmt.Errorf("%w: -inproc needs -root", errUsage)
 	}
-	if o.keys == "" {
-		o.keys = filepath.Join(o.root, "keys")
-	}
-	keys, err := auth.OpenKeys(o.keys)
-	if err != nil {
-		return nil, err
-	}
-	cfg := imap.Config{
-		Source:     &mailfs.Source{Root: o.root},
-		Keys:       keys,
-		AllowPlain: true,
-		Delay:      auth.DefaultDelay,
-	}
-	if err := cfg.Source.Check(); err != nil {
-		return nil, err
-	}
-	srv, err := imap.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("listen: %w", err)
-	}
-	o.addr = l.Addr().String()
-	go srv.Serve(l, false)
-	return func() { l.Close() }, nil
+	o.addr, stop, err = loadkit.ServeInProcess(o.root, o.keys, func(src *mailfs.Source, keys *auth.Keys) (loadkit.Server, error) {
+		return imap.New(imap.Config{Source: src, Keys: keys, AllowPlain: true, Delay: auth.DefaultDelay})
+	})
+	return stop, err
 }
 
 // measureInProcess serves in this process and runs o.runs sessions on
