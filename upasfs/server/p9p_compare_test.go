@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"os/user"
 	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,11 +21,6 @@ import (
 	"p9mail/testenv"
 	"p9mail/upasfs/server"
 )
-
-// p9pEnv names a plan9port upas/fs binary ($PLAN9/bin/upas/fs) to
-// compare the emulator with. Its 9pserve must be in $PLAN9/bin; PLAN9
-// defaults to three levels above the binary.
-const p9pEnv = "P9MAIL_P9P_UPASFS"
 
 // p9pMtime is the mtime of both copies of a mailbox: message files and
 // directories carry it (spec §1.2; p9p-upasfs.md §2).
@@ -39,10 +32,7 @@ var p9pMtime = time.Unix(1736157600, 0)
 // file contents byte for byte. Differences in knownDiffs are counted and
 // logged; any other difference fails. See docs/upasfs.md.
 func TestCompareP9P(t *testing.T) {
-	bin := os.Getenv(p9pEnv)
-	if bin == "" {
-		t.Skipf("set %s to a plan9port upas/fs binary (and PLAN9 to its root) to compare the emulator with it", p9pEnv)
-	}
+	bin := testenv.P9PBinary(t)
 	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
 		t.Skip("needs /proc to find the processes upas/fs -s leaves behind")
 	}
@@ -120,99 +110,22 @@ func startOurs(t *testing.T, login string, data []byte) (string, ninep.FS) {
 // p9p-upasfs.md §6.1). Both processes it leaves behind are killed by PID
 // when the test ends (§10).
 func startP9P(t *testing.T, bin, login string, data []byte) (string, ninep.FS) {
-	check := func(err error) {
-		if err != nil {
+	addr := testenv.StartP9P(t, bin, login, func(dir string) []string {
+		file := filepath.Join(dir, "box")
+		if err := os.WriteFile(file, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-	}
-	dir, err := os.MkdirTemp("", "p9c") // short: the socket path is limited
-	check(err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	ns, file := filepath.Join(dir, "ns"), filepath.Join(dir, "box")
-	sock := filepath.Join(ns, "upasfs")
-	check(os.Mkdir(ns, 0o700))
-	check(os.WriteFile(file, data, 0o644))
-	check(os.Chtimes(file, p9pMtime, p9pMtime))
-	t.Cleanup(func() { killP9P(t, file, sock) })
-	logf, err := os.Create(filepath.Join(dir, "log"))
-	check(err)
-	defer logf.Close()
-	cmd := exec.Command(bin, "-s", "-p", "-f", file)
-	cmd.Env = p9pEnviron(bin, login, dir, ns)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, logf, logf // a pipe would wait for the daemons
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v; output: %s", bin, err, readLog(dir))
-	}
-	for i := 0; ; i++ {
-		if _, err := os.Stat(sock); err == nil {
-			break
+		if err := os.Chtimes(file, p9pMtime, p9pMtime); err != nil {
+			t.Fatal(err)
 		}
-		if i == 100 {
-			t.Fatalf("no socket %s after 10 s; output: %s", sock, readLog(dir))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	fsys, err := ninep.Mount("unix!"+sock, login, "")
+		return []string{"-p", "-f", file}
+	})
+	fsys, err := ninep.Mount(addr, login, "")
 	if err != nil {
 		t.Fatalf("attach to upas/fs: %v", err)
 	}
 	t.Cleanup(func() { fsys.Close() })
-	return "unix!" + sock, fsys
-}
-
-func readLog(dir string) string {
-	b, _ := os.ReadFile(filepath.Join(dir, "log"))
-	return string(b)
-}
-
-// p9pEnviron is our environment with NAMESPACE, USER, HOME, PLAN9 and
-// PATH ($PLAN9/bin first, for 9pserve) replaced.
-func p9pEnviron(bin, login, home, ns string) []string {
-	p9 := os.Getenv("PLAN9")
-	if p9 == "" {
-		p9 = filepath.Dir(filepath.Dir(filepath.Dir(bin))) // $PLAN9/bin/upas/fs
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "NAMESPACE", "USER", "HOME", "PLAN9", "PATH":
-		default:
-			env = append(env, kv)
-		}
-	}
-	return append(env, "NAMESPACE="+ns, "USER="+login, "HOME="+home, "PLAN9="+p9,
-		"PATH="+filepath.Join(p9, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
-}
-
-// killP9P kills, by PID, the upas/fs processes serving file and the
-// 9pserve listening on sock: their command lines name our temp dir, so
-// nothing else matches.
-func killP9P(t *testing.T, file, sock string) {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Errorf("kill upas/fs: %v", err)
-		return
-	}
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil {
-			continue
-		}
-		args := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
-		n := len(args)
-		ours := n >= 3 && args[n-2] == "-f" && args[n-1] == file ||
-			n >= 2 && filepath.Base(args[0]) == "9pserve" && args[n-1] == "unix!"+sock
-		if ours {
-			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-				t.Logf("kill %d (%s): %v", pid, strings.Join(args, " "), err)
-			}
-		}
-	}
+	return addr, fsys
 }
 
 // A comparison walks the emulator's tree (ours) and upas/fs's (theirs).
