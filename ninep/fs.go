@@ -104,3 +104,21 @@ func ReadDirEntries(fs FS, name string) ([]Entry, error) {
 	}
 	return ents, nil
 }
+
+// A Connection is an FS over a connection that can be lost: a 9P
+// attach.
+type Connection interface {
+	// Lost returns why the connection ended (the server went away or
+	// broke the protocol), or nil while it serves.
+	Lost() error
+}
+
+// Lost returns why fs can no longer serve: the error that ended its 9P
+// connection, or for a name space that of any tree bound in it; nil
+// when all serve (host directories always do).
+func Lost(fs FS) error {
+	if c, ok := fs.(Connection); ok {
+		return c.Lost()
+	}
+	return nil
+}

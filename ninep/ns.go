@@ -183,6 +183,19 @@ func (ns *NS) WriteFile(name string, data []byte) error {
 // Close closes every bound tree (a tree bound twice is closed twice; the
 // trees of this package allow that) and empties the name space. It
 // returns the first error.
+// Lost returns why a tree bound in ns can no longer serve, if one
+// cannot (see Lost).
+func (ns *NS) Lost() error {
+	ns.mu.RLock()
+	defer ns.mu.RUnlock()
+	for _, b := range ns.binds {
+		if err := Lost(b.tree); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (ns *NS) Close() error {
 	ns.mu.Lock()
 	binds := ns.binds

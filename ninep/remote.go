@@ -308,6 +308,17 @@ func (r *remoteFS) WriteFile(name string, data []byte) error {
 	return pathErr("write", name, err)
 }
 
+// Lost returns the error that ended the 9P connection, if it ended by
+// a failure rather than by Close.
+func (r *remoteFS) Lost() error {
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	if r.c.err == errClosed {
+		return nil
+	}
+	return r.c.err
+}
+
 // Close clunks the root and closes the connection; files still open fail
 // from then on. Calls after the first return the first one's result.
 func (r *remoteFS) Close() error {

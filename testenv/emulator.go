@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"p9mail/ninep"
@@ -85,4 +86,48 @@ func (e *Emulator) Pipe(t testing.TB, user, aname string) ninep.FS {
 	}
 	t.Cleanup(func() { fs.Close() })
 	return fs
+}
+
+// Proxy listens on a fresh unix socket and relays each connection to
+// the 9P address target, so that a test can cut them: the servers then
+// see their upasfs go away. It returns the proxy's address and cut,
+// which closes every relayed connection (new ones still work).
+func Proxy(t testing.TB, target string) (addr string, cut func()) {
+	t.Helper()
+	sock := filepath.Join(shortTempDir(t), "proxy.sock")
+	l, err := ninep.Listen("unix!" + sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu    sync.Mutex
+		conns []io.Closer
+	)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			up, err := ninep.Dial(target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, c, up)
+			mu.Unlock()
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+	t.Cleanup(func() { l.Close() })
+	return "unix!" + sock, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+		conns = nil
+	}
 }

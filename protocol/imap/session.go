@@ -150,6 +150,7 @@ func (s *session) run() {
 		if s.ioErr() {
 			return
 		}
+		s.checkStore()
 		// Drop what the command left of its line (after an error), so
 		// that flush sees only commands already pipelined behind it.
 		if err := s.dec.DiscardLine(); err != nil {
@@ -158,6 +159,21 @@ func (s *session) run() {
 		}
 	}
 	s.flush()
+}
+
+// checkStore ends the session when its upasfs connection is gone (the
+// file server exited or broke the protocol): nothing could work any
+// more, and a client that reconnects gets a fresh one (RFC 5530
+// UNAVAILABLE).
+func (s *session) checkStore() {
+	if s.ns == nil {
+		return
+	}
+	if err := ninep.Lost(s.ns); err != nil {
+		s.cfg.Log.Warn("imap lost upasfs", "user", s.user, "err", err)
+		s.untagged("BYE", "UNAVAILABLE", "mail store unavailable, try again later")
+		s.state = logout
+	}
 }
 
 // ioErr reports whether the decoder failed on I/O (not a client

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"p9mail/ninep"
 	"p9mail/protocol/auth"
 )
 
@@ -77,6 +78,15 @@ func (s *session) run() {
 			return
 		}
 		s.command(line)
+		if s.drop != nil {
+			if err := ninep.Lost(s.drop.ns); err != nil {
+				// The upasfs is gone: nothing could work any more. The
+				// command has had its -ERR; end the session without
+				// deleting anything (RFC 1939 §6).
+				s.cfg.Log.Warn("pop3 lost upasfs", "user", s.user, "err", err)
+				s.quit = true
+			}
+		}
 	}
 	s.flush()
 }
