@@ -60,6 +60,9 @@ func (l *loader) load(path []int, msg, trim, inDigest bool, depth int) (*node, e
 		return nil, fmt.Errorf("message part %s: %w", pathString(path), err)
 	}
 	fields := parseFields(hdr)
+	if path == nil {
+		n.header = hdr // for SEARCH (Structure.Header)
+	}
 	n.mime = parseMIME(fields, inDigest && !msg)
 	if msg {
 		n.env = newEnvelope(fields)

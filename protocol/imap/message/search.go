@@ -11,9 +11,13 @@ import (
 	"p9mail/upasfs/mime"
 )
 
-// Header reads the message's header fields (rawheader) for SEARCH
-// HEADER, FROM, TO, CC, BCC, SUBJECT and TEXT (RFC 3501 §6.4.4).
+// Header returns the message's header fields (rawheader) for SEARCH
+// HEADER, FROM, TO, CC, BCC, SUBJECT and TEXT (RFC 3501 §6.4.4): those
+// Load read, else read now.
 func (s *Structure) Header(src Source) ([]Field, error) {
+	if s.root.header != nil {
+		return parseFields(s.root.header), nil
+	}
 	h, err := src.ReadFile(nil, upasfs.FileRawHeader)
 	if err != nil {
 		return nil, fmt.Errorf("read rawheader: %w", err)

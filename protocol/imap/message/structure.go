@@ -45,6 +45,9 @@ type node struct {
 	geo  geometry
 	have bool   // geo is known
 	unix string // the message's From line, without its newline, when measure read it
+	// header: the message's rawheader (root only): SEARCH looks at it
+	// for every message, and it is what Load read first.
+	header []byte
 }
 
 // geometry locates a node's text within the CRLF conversion of its
