@@ -521,8 +521,8 @@ func (s *session) loadStructures(batch []target) []*message.Structure {
 // A structCache keeps message structures by digest (DESIGN.md: cache
 // what a message's digest determines), shared by all sessions, most
 // recently used first, bounded. A structure holds its message's
-// header too (for SEARCH): about 2 KB a message in all for mail like
-// bench/genmbox's, so at most some 40 MB.
+// header too (for SEARCH): about 1 KB a message in all for mail like
+// bench/genmbox's (measured on 2,000 of them), some 20 MB when full.
 type structCache struct {
 	mu    sync.Mutex
 	lru   list.List
