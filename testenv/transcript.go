@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"p9mail/upasfs/mbox"
+	"p9mail/upasfs/server"
 )
 
 // A Transcript runs a conversation with a line-based mail server (POP3,
@@ -41,6 +42,8 @@ import (
 //	key <user> <secret>             host: the user's secret
 //	disable <user>                  host: the user's status is "disabled"
 //	set tls | set <option>          server options, before the first open (tls makes Cert)
+//	set proxy                       the server uses an emulator on a socket through a proxy (FSAddr)
+//	cut                             cut the proxied 9P connections: the server's upasfs goes away
 //	open <name> / opentls <name>    a new connection (implicit TLS) that becomes current
 //	use <name>                      make a connection current
 //	starttls                        start TLS on the current connection
@@ -64,7 +67,12 @@ type Transcript struct {
 	// Seen is called with every line the server sends.
 	Seen func(line string)
 
+	// FSAddr is the upasfs address the server must use after "set
+	// proxy" (-fs); empty means its in-process emulator over Root.
+	FSAddr string
+
 	Cur   *Conn
+	cut   func()
 	conns map[string]*Conn
 	file  string
 	line  int
@@ -227,8 +235,16 @@ func (tr *Transcript) host(f []string, line string) bool {
 		WriteKeys(tr.T, tr.Root, map[string]string{f[1]: f[2]})
 	case "disable":
 		os.WriteFile(filepath.Join(tr.Root, "keys", f[1], "status"), []byte("disabled\n"), 0600)
+	case "cut":
+		if tr.cut == nil {
+			tr.Fatalf("cut without set proxy")
+		}
+		tr.cut()
 	case "set":
 		switch {
+		case f[1] == "proxy":
+			emu := StartEmulator(tr.T, tr.Root, server.Config{})
+			tr.FSAddr, tr.cut = Proxy(tr.T, emu.Addr)
 		case f[1] == "tls":
 			tr.Cert = NewCert(tr.T)
 			if tr.Set != nil {

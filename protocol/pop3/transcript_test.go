@@ -72,7 +72,7 @@ func runTranscript(t *testing.T, file string) {
 		return true
 	}
 	tr.Start = func() (net.Listener, net.Listener) {
-		cfg.Source = &mailfs.Source{Root: tr.Root}
+		cfg.Source = &mailfs.Source{Addr: tr.FSAddr, Root: tr.Root}
 		if cfg.Preauth == "" {
 			keys, err := auth.OpenKeys(testenv.WriteKeys(t, tr.Root, nil))
 			if err != nil {
