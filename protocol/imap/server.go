@@ -72,7 +72,7 @@ type Server struct {
 	ids     atomic.Int64
 	debugMu sync.Mutex
 	cache   structCache // message structures by digest
-	idates  sync.Map    // digest → INTERNALDATE
+	idates  dateCache   // digest → INTERNALDATE
 	locks   sync.Map    // user and directory → semaphore (lock.go)
 	digests mailfs.DigestCache
 

@@ -23,8 +23,9 @@ import (
 // 1..N, so a change in between never lends digests to the wrong
 // messages.
 type DigestCache struct {
-	mu sync.Mutex
-	m  map[string]*digestEntry
+	mu    sync.Mutex
+	m     map[string]*digestEntry
+	total int // digests held in all
 }
 
 type digestEntry struct {
@@ -33,8 +34,13 @@ type digestEntry struct {
 	digests [][]byte
 }
 
-// maxCached bounds the mailboxes remembered.
-const maxCached = 1024
+// The cache remembers at most maxCached mailboxes and maxDigests
+// digests in all (some 100 bytes each held: about 50 MB); past either,
+// entries go, any of them, until the new one fits.
+const (
+	maxCached  = 1024
+	maxDigests = 500000
+)
 
 // Digests returns the digest of each of nums (nil for a message that
 // vanished). before is the mailbox file's stat taken before the upasfs
@@ -60,12 +66,7 @@ func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, 
 	}
 	if fresh && !hasNil(digests) {
 		if after, err := ns.Stat(name); err == nil && sameFile(before, after) {
-			c.mu.Lock()
-			if c.m == nil || len(c.m) >= maxCached {
-				c.m = make(map[string]*digestEntry)
-			}
-			c.m[name] = &digestEntry{qid: before.Qid, length: before.Length, digests: digests}
-			c.mu.Unlock()
+			c.put(name, &digestEntry{qid: before.Qid, length: before.Length, digests: digests})
 		}
 	}
 	return digests, nil
@@ -91,6 +92,31 @@ func (c *DigestCache) Cached(ns ninep.FS, name string, before *plan9.Dir) [][]by
 		return nil
 	}
 	return e.digests
+}
+
+// put remembers e for name within the bounds.
+func (c *DigestCache) put(name string, e *digestEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(e.digests) > maxDigests {
+		return
+	}
+	if c.m == nil {
+		c.m = make(map[string]*digestEntry)
+	}
+	if old := c.m[name]; old != nil {
+		c.total -= len(old.digests)
+		delete(c.m, name)
+	}
+	for k, old := range c.m {
+		if len(c.m) < maxCached && c.total+len(e.digests) <= maxDigests {
+			break
+		}
+		c.total -= len(old.digests)
+		delete(c.m, k)
+	}
+	c.m[name] = e
+	c.total += len(e.digests)
 }
 
 func sameFile(a, b *plan9.Dir) bool {

@@ -2,6 +2,7 @@ package mailfs
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"slices"
 	"testing"
@@ -169,4 +170,35 @@ func oneToN(n int) []int {
 		nums[i] = i + 1
 	}
 	return nums
+}
+
+// TestDigestCacheBounds: the cache keeps within its count of mailboxes
+// and of digests, whatever it is given.
+func TestDigestCacheBounds(t *testing.T) {
+	var c DigestCache
+	entry := func(n int) *digestEntry { return &digestEntry{digests: make([][]byte, n)} }
+	for i := range 3 * maxCached {
+		c.put(fmt.Sprint("/mail/box/u/", i), entry(1))
+		if len(c.m) > maxCached {
+			t.Fatalf("%d mailboxes cached", len(c.m))
+		}
+	}
+	for i := range 20 {
+		c.put(fmt.Sprint("/mail/box/big/", i), entry(maxDigests/7))
+		sum := 0
+		for _, e := range c.m {
+			sum += len(e.digests)
+		}
+		if sum != c.total || c.total > maxDigests {
+			t.Fatalf("%d digests cached (counted %d), at most %d", sum, c.total, maxDigests)
+		}
+	}
+	c.put("/mail/box/huge/mbox", entry(maxDigests+1))
+	if c.m["/mail/box/huge/mbox"] != nil {
+		t.Fatal("a mailbox beyond the bound cached")
+	}
+	c.put("/mail/box/big/3", entry(5)) // replaces
+	if c.m["/mail/box/big/3"] == nil {
+		t.Fatal("the newest entry is not there")
+	}
 }
