@@ -24,6 +24,7 @@ import (
 func init() {
 	register("APPEND", (*session).appendCmd, authenticated, selected)
 	register("COPY", func(s *session, tag, cmd string) { s.copyMsgs(tag, cmd, false) }, selected)
+	register("MOVE", func(s *session, tag, cmd string) { s.moveMsgs(tag, cmd, false) }, selected)
 }
 
 // An mboxWriter appends messages to a mailbox file through the name
@@ -316,60 +317,102 @@ func copyMessage(w *mboxWriter, r io.Reader) (byte, error) {
 // From line and stored bytes are appended to the destination, whose
 // .imp gets a uid-0 line with the flags (spec §2.9).
 func (s *session) copyMsgs(tag, cmd string, uid bool) {
+	if targets, code, ok := s.copyTargets(tag, cmd, uid, false); ok {
+		s.update(true)
+		s.tagged(tag, "OK", code(targets), cmd+" completed")
+	}
+}
+
+// moveMsgs runs MOVE and UID MOVE (RFC 6851): a COPY, then the
+// messages copied are expunged from the selected mailbox, the COPYUID
+// in an untagged OK before the EXPUNGE responses (§4.3). Each message
+// is moved or left alone: the copies are committed before any original
+// is deleted (§3.3).
+func (s *session) moveMsgs(tag, cmd string, uid bool) {
+	targets, code, ok := s.copyTargets(tag, cmd, uid, true)
+	if !ok {
+		return
+	}
+	if c := code(targets); c != "" {
+		s.untagged("OK", c, "moved")
+	}
+	var nums []int
+	for _, t := range targets {
+		nums = append(nums, t.m.num)
+	}
+	if err := s.sel.expunge(nums); err != nil {
+		s.tagged(tag, "NO", "", cmd+" copied but could not expunge: "+err.Error())
+		return
+	}
+	s.update(true)
+	s.tagged(tag, "OK", "", cmd+" completed")
+}
+
+// copyTargets copies the messages a COPY or MOVE names to the mailbox
+// it names, and returns them with a function that makes the COPYUID
+// code for them ("" when the UIDs are not known); on failure it has
+// answered the command. A MOVE (move) needs a read-write mailbox.
+func (s *session) copyTargets(tag, cmd string, uid, move bool) ([]target, func([]target) string, bool) {
 	var set wire.SeqSet
 	var name string
 	if !s.dec.ExpectSP() || !s.dec.ExpectSeqSet(&set) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
 		s.parseError(tag, cmd)
-		return
+		return nil, nil, false
+	}
+	if move && s.sel.readOnly {
+		s.tagged(tag, "NO", "READ-ONLY", cmd+" mailbox is read-only")
+		return nil, nil, false
 	}
 	s.update(uid)
 	targets, ok := s.resolve(set, uid)
 	if !ok {
 		s.tagged(tag, "BAD", "", cmd+" invalid message sequence number")
-		return
+		return nil, nil, false
 	}
 	file, err := fileName(name, s.allowList(), false)
 	if err != nil {
 		s.tagged(tag, "NO", "", cmd+" bad mailbox")
-		return
+		return nil, nil, false
 	}
 	if _, err := s.ns.Stat(path.Join(s.boxDir(), file)); err != nil {
 		s.tagged(tag, "NO", "TRYCREATE", cmd+" mailbox does not exist")
-		return
+		return nil, nil, false
 	}
 	for _, t := range targets {
 		if t.m.Expunged {
 			s.tagged(tag, "NO", "EXPUNGEISSUED", cmd+" some messages were expunged")
-			return
+			return nil, nil, false
 		}
 	}
 	w, err := s.openAppend(file)
 	if err != nil {
 		s.tagged(tag, "NO", "", cmd+" cannot append: "+err.Error())
-		return
+		return nil, nil, false
 	}
 	for _, t := range targets {
 		if err := s.copyOne(w, t.m); err != nil {
 			w.abort()
 			s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
-			return
+			return nil, nil, false
 		}
 	}
 	if err := w.commit(); err != nil {
 		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
-		return
+		return nil, nil, false
 	}
-	s.update(true)
-	code := ""
-	if validity, uids := s.uidsOf(name, file, w.digests); uids != nil && len(targets) > 0 {
+	code := func(targets []target) string {
+		validity, uids := s.uidsOf(name, file, w.digests)
+		if uids == nil || len(targets) == 0 {
+			return ""
+		}
 		src := make([]uint32, len(targets))
 		for i, t := range targets {
 			src[i] = t.m.UID
 		}
-		code = fmt.Sprintf("COPYUID %d %s %s", validity, wire.SeqSetOf(src), wire.SeqSetOf(uids))
+		return fmt.Sprintf("COPYUID %d %s %s", validity, wire.SeqSetOf(src), wire.SeqSetOf(uids))
 	}
-	s.tagged(tag, "OK", code, cmd+" completed")
+	return targets, code, true
 }
 
 // copyOne appends one message of the selected mailbox: rawunix, as

@@ -32,7 +32,7 @@ func (s *session) plainAllowed() bool { return s.cfg.AllowPlain || s.tls }
 
 // capabilities lists what the server offers now (RFC 3501 §6.1.1).
 func (s *session) capabilities() []string {
-	caps := []string{"IMAP4rev1", "LITERAL+", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "ID"}
+	caps := []string{"IMAP4rev1", "LITERAL+", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "ID"}
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
 			caps = append(caps, "STARTTLS")

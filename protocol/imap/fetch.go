@@ -18,8 +18,8 @@ func init() {
 	register("UID", (*session).uidCmd, selected)
 }
 
-// uidCmd dispatches UID COPY, FETCH, SEARCH, STORE, EXPUNGE (RFC 3501
-// §6.4.8, RFC 4315 §2.1).
+// uidCmd dispatches UID COPY, FETCH, SEARCH, STORE, EXPUNGE, MOVE
+// (RFC 3501 §6.4.8, RFC 4315 §2.1, RFC 6851).
 func (s *session) uidCmd(tag, cmd string) {
 	var sub string
 	if !s.dec.ExpectSP() || !s.dec.ExpectCommand(&sub) {
@@ -35,6 +35,8 @@ func (s *session) uidCmd(tag, cmd string) {
 		s.search(tag, "UID SEARCH", true)
 	case "COPY":
 		s.copyMsgs(tag, "UID COPY", true)
+	case "MOVE":
+		s.moveMsgs(tag, "UID MOVE", true)
 	case "EXPUNGE":
 		s.uidExpunge(tag, "UID EXPUNGE")
 	default:

@@ -390,3 +390,49 @@ func TestInteropGoIMAPMoveBack(t *testing.T) {
 	})
 	e.checkMailbox(e.orig)
 }
+
+// TestInteropGoIMAPMove: go-imap's Move uses MOVE when announced (RFC
+// 6851): the messages leave INBOX with EXPUNGE responses and arrive in
+// the destination with the UIDs the COPYUID code gave.
+func TestInteropGoIMAPMove(t *testing.T) {
+	e := newInteropEnv(t, false, nil)
+	c, err := imapclient.DialTLS(e.tlsAddr, &imapclient.Options{TLSConfig: e.cert.Client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(ioUser, ioPass).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Caps().Has(goimap.CapMove) {
+		t.Fatal("MOVE not announced")
+	}
+	if err := c.Create("moved", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := c.Move(seqRange(2, 3), "moved").Wait()
+	if err != nil {
+		t.Fatalf("MOVE 2:3: %v", err)
+	}
+	if data.UIDValidity == 0 || fmt.Sprint(data.SourceUIDs) != "2:3" || fmt.Sprint(data.DestUIDs) != "1:2" {
+		t.Errorf("MOVE 2:3: COPYUID %d %v %v, want source 2:3, destination 1:2", data.UIDValidity, data.SourceUIDs, data.DestUIDs)
+	}
+	sel, err := c.Select("moved", nil).Wait()
+	if err != nil || sel.NumMessages != 2 {
+		t.Fatalf("SELECT moved: %v, %v; want 2 messages", sel, err)
+	}
+	msgs, err := c.Fetch(seqRange(1, 0), &goimap.FetchOptions{BodySection: []*goimap.FetchItemBodySection{{Peek: true}}}).Collect()
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("FETCH: %d messages, %v", len(msgs), err)
+	}
+	for i, m := range msgs {
+		compareMessage(t, fmt.Sprintf("moved message %d", i+1), m.FindBodySection(&goimap.FetchItemBodySection{Peek: true}), e.want[i+1].wire)
+	}
+	sel, err = c.Select("INBOX", nil).Wait()
+	if err != nil || int(sel.NumMessages) != len(e.want)-2 {
+		t.Fatalf("SELECT INBOX: %v, %v; want %d messages", sel, err, len(e.want)-2)
+	}
+}

@@ -176,6 +176,12 @@ func (mb *mailbox) expungeDeleted(only map[uint32]bool) error {
 			nums = append(nums, m.num)
 		}
 	}
+	return mb.expunge(nums)
+}
+
+// expunge deletes the messages numbered nums (upasfs numbers) and
+// syncs, which marks them expunged.
+func (mb *mailbox) expunge(nums []int) error {
 	if len(nums) == 0 {
 		return nil
 	}
