@@ -353,7 +353,7 @@ func deliveredUnix() string {
 }
 
 // TestInteropGoIMAPMoveBack moves the last message to another mailbox
-// and back, as a client's "move" does it (COPY, STORE \Deleted,
+// and back, as a client without MOVE does it (COPY, STORE \Deleted,
 // EXPUNGE), in separate sessions. Back in INBOX it is a new message: a
 // new UID, no flags but \Recent (RFC 3501 §2.3.1.1: a UID is never
 // given twice under one UIDVALIDITY).
