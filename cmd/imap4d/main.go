@@ -34,6 +34,7 @@ func main() {
 		mailDomain = flag.String("d", "", "mail `domain` for addresses without one (default: the server name)")
 		serverName = flag.String("s", "", "server `name` in the greeting (default: the host name)")
 		maxLiteral = flag.Int64("maxliteral", imap.DefaultMaxLiteral, "largest literal (APPEND) in `bytes`")
+		idlePoll   = flag.Duration("idlepoll", imap.DefaultIdlePoll, "during IDLE, look for changes every `interval`")
 	)
 	flag.Parse()
 	if flag.NArg() != 0 {
@@ -62,6 +63,7 @@ func main() {
 		MaxLiteral:  *maxLiteral,
 		MaxConns:    f.MaxConns,
 		Delay:       set.Delay,
+		IdlePoll:    *idlePoll,
 	}
 	if *preauth {
 		cfg.Preauth = firstOf(*preUser, os.Getenv("USER"))

@@ -37,8 +37,9 @@ const (
 	DefaultMaxLiteral = 64 << 20
 	// DefaultMaxConns bounds concurrent connections per listener.
 	DefaultMaxConns = 200
-	// DefaultIdlePoll is how often IDLE looks for changes (4e: 15 s).
-	DefaultIdlePoll = 15 * time.Second
+	// DefaultIdlePoll is how often IDLE looks for changes (4e: 15 s):
+	// a look is two stats, so new mail can show within seconds.
+	DefaultIdlePoll = 5 * time.Second
 )
 
 // Config is what a Server needs. Zero values get the defaults above.
