@@ -299,12 +299,22 @@ func (b *Box) grow(st os.FileInfo) error {
 }
 
 // unchanged reports whether m's bytes are still in the file where the
-// parse found them: their SHA-1 is m's digest.
+// parse found them: their SHA-1 is m's digest. A message over
+// maxVerify bytes is only checked to begin with its From line, so that
+// new mail behind a large one costs no full read of it.
 func (b *Box) unchanged(m *Msg) bool {
+	if m.loc.Len > maxVerify {
+		var from [5]byte
+		n, _ := b.gen.f.ReadAt(from[:], m.loc.Off)
+		return n == len(from) && string(from[:]) == "From "
+	}
 	h := sha1.New()
 	n, err := io.Copy(h, io.NewSectionReader(b.gen.f, m.loc.Off, m.loc.Len))
 	return err == nil && n == m.loc.Len && [20]byte(h.Sum(nil)) == m.loc.Digest
 }
+
+// maxVerify bounds the messages unchanged hashes.
+const maxVerify = 1 << 20
 
 // bury marks m deleted. An attach that still numbers it can go on
 // reading it from the old file until it looks at the mailbox again, as
