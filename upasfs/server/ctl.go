@@ -185,6 +185,9 @@ func (in *instance) resolve(path string) (string, error) {
 		if e == ".." {
 			return "", errPerm
 		}
+		if len(e) > maxNameLen {
+			return "", errNoFile // no such file can exist here
+		}
 	}
 	clean := filepath.Clean("/" + rel)[1:]
 	if clean == "" {
@@ -196,6 +199,12 @@ func (in *instance) resolve(path string) (string, error) {
 	}
 	return file, nil
 }
+
+// maxNameLen is the longest file name the host can hold (NAME_MAX of
+// Linux and the BSDs); open refuses a longer element with Plan 9's
+// text, not the host's error (decision 3). An over-long path fails
+// the symlink check the same way.
+const maxNameLen = 255
 
 // inside checks that file, with every symbolic link resolved, is still
 // below dir. A file that does not exist yet is judged by its directory.
