@@ -33,6 +33,7 @@ type (
 		wire.Append
 		data string
 	}
+	idArg []wire.IDParam
 )
 
 // argReader reads one argument type into the command.
@@ -132,6 +133,14 @@ func authenticate(d *wire.Decoder, c *command) bool {
 	return ok
 }
 
+// idParams reads ID's parameter list (RFC 2971).
+func idParams(d *wire.Decoder, c *command) bool {
+	var p []wire.IDParam
+	ok := d.ExpectIDParams(&p)
+	c.args = append(c.args, idArg(p))
+	return ok
+}
+
 // commandArgs lists each command's arguments, separated by SP.
 var commandArgs = map[string][]argReader{
 	"CAPABILITY": nil, "NOOP": nil, "LOGOUT": nil, "STARTTLS": nil, "CHECK": nil,
@@ -148,10 +157,13 @@ var commandArgs = map[string][]argReader{
 	"FETCH":      {seqSet(false), fetchAtts},
 	"STORE":      {seqSet(false), store},
 	"COPY":       {seqSet(false), mailbox},
+	"MOVE":       {seqSet(false), mailbox},
+	"ID":         {idParams},
 	"UID SEARCH": {search},
 	"UID FETCH":  {seqSet(true), fetchAtts},
 	"UID STORE":  {seqSet(true), store},
 	"UID COPY":   {seqSet(true), mailbox},
+	"UID MOVE":   {seqSet(true), mailbox},
 }
 
 // readCommand reads one whole command after Next.
@@ -219,6 +231,23 @@ func writeArg(e *wire.Encoder, a any) {
 			e.DateTime(a.Date).SP()
 		}
 		e.Literal(int64(len(a.data)), strings.NewReader(a.data))
+	case idArg:
+		if a == nil {
+			e.NIL()
+			return
+		}
+		if len(a) == 0 {
+			e.Atom("()")
+			return
+		}
+		e.List(len(a), func(i int) {
+			e.String(a[i].Field).SP()
+			if a[i].Nil {
+				e.NIL()
+			} else {
+				e.String(a[i].Value)
+			}
+		})
 	default:
 		panic(fmt.Sprintf("writeArg: %T", a)) // test bug, not input
 	}

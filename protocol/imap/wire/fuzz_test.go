@@ -26,6 +26,7 @@ func FuzzCommand(f *testing.F) {
 		"a STORE 2:4 +FLAGS.SILENT \\Deleted $x\r\na STATUS &ZeVnLIqe- (UNSEEN)\n",
 		"a LIST \"\" %/*\r\nb FETCH 1 BODY[1.2.MIME]<0.10>\r\n",
 		"a LOGIN \"x {3+}\r\nabc {2}\r\nb NOOP\r\n",
+		"a ID (\"name\" \"mutt\" \"version\" NIL)\r\nb ID NIL\r\nc UID MOVE 1:* Archive\r\n",
 	} {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)

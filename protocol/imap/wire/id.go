@@ -14,9 +14,9 @@ type IDParam struct {
 }
 
 // ExpectIDParams reads an ID parameter list (RFC 2971 §4
-// id_params_list): "(" string SP nstring *(SP string SP nstring) ")" or
-// NIL, which gives a nil slice. A list beyond the limits of §3.3 is a
-// parse error.
+// id_params_list): "(" [string SP nstring *(SP string SP nstring)] ")"
+// or NIL, which gives a nil slice. A list beyond the limits of §3.3 is
+// a parse error.
 func (d *Decoder) ExpectIDParams(params *[]IDParam) bool {
 	c, ok := d.peek()
 	if !ok {
@@ -30,7 +30,12 @@ func (d *Decoder) ExpectIDParams(params *[]IDParam) bool {
 		return true
 	}
 	d.advance('(')
-	var list []IDParam
+	list := []IDParam{}
+	if d.consume(')') {
+		// An empty list: RFC 2971's "#" allows it, clients send NIL.
+		*params = list
+		return true
+	}
 	for {
 		var p IDParam
 		if !d.ExpectString(&p.Field) || !d.ExpectSP() || !d.ExpectNString(&p.Value, &p.Nil) {
