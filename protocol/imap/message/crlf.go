@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"sync"
@@ -17,8 +18,38 @@ type crlf struct {
 	prevCR bool
 }
 
-// append appends the conversion of src to dst.
+// append appends the conversion of src to dst. Mail rarely holds a
+// NUL: without one, the line breaks are found with bytes.IndexByte and
+// the text between them copied whole.
 func (c *crlf) append(dst, src []byte) []byte {
+	if bytes.IndexByte(src, 0) >= 0 {
+		return c.appendEach(dst, src)
+	}
+	prevCR := c.prevCR
+	for len(src) > 0 {
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 {
+			dst = append(dst, src...)
+			prevCR = src[len(src)-1] == '\r'
+			break
+		}
+		if i > 0 {
+			prevCR = src[i-1] == '\r'
+		}
+		dst = append(dst, src[:i]...)
+		if !prevCR {
+			dst = append(dst, '\r')
+		}
+		dst = append(dst, '\n')
+		prevCR = false
+		src = src[i+1:]
+	}
+	c.prevCR = prevCR
+	return dst
+}
+
+// appendEach is append, byte by byte.
+func (c *crlf) appendEach(dst, src []byte) []byte {
 	prevCR := c.prevCR
 	start := 0
 	for i, b := range src {

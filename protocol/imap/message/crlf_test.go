@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand"
 	"testing"
 	"testing/iotest"
 )
@@ -62,5 +63,30 @@ func TestExactReader(t *testing.T) {
 	r := &exactReader{r: io.NopCloser(iotest.ErrReader(boom)), n: 3}
 	if _, err := io.ReadAll(r); !errors.Is(err, boom) {
 		t.Errorf("read error: got %v, want %v", err, boom)
+	}
+}
+
+// TestCRLFFast: the conversion of a stream cut anywhere is the same by
+// append (which finds line breaks with IndexByte when there is no NUL)
+// and by appendEach, byte by byte.
+func TestCRLFFast(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	alphabet := []byte("ab\r\n\r\n \x00")
+	for round := 0; round < 2000; round++ {
+		src := make([]byte, rng.Intn(64))
+		for i := range src {
+			src[i] = alphabet[rng.Intn(len(alphabet)-1+round%2)] // NUL in every other round
+		}
+		var fast, each crlf
+		var a, b []byte
+		for rest := src; len(rest) > 0; {
+			n := 1 + rng.Intn(len(rest))
+			a = fast.append(a, rest[:n])
+			b = each.appendEach(b, rest[:n])
+			rest = rest[n:]
+		}
+		if !bytes.Equal(a, b) {
+			t.Fatalf("%q: append %q, appendEach %q", src, a, b)
+		}
 	}
 }
