@@ -195,6 +195,22 @@ func (c *Client) Infos(box string, nums []int) ([]*Info, error) {
 	return out, err
 }
 
+// Digests reads the digest of each message in nums concurrently (spec
+// §1.4), white space trimmed; a message that vanished gets "".
+func (c *Client) Digests(box string, nums []int) ([]string, error) {
+	files, err := c.ReadFiles(box, nums, FileDigest)
+	if err != nil {
+		return nil, err
+	}
+	digests := make([]string, len(files))
+	for i, f := range files {
+		if f != nil {
+			digests[i] = strings.TrimSpace(string(f))
+		}
+	}
+	return digests, nil
+}
+
 // ReadFiles reads one file of each message in nums concurrently; a
 // message that vanished gets nil.
 func (c *Client) ReadFiles(box string, nums []int, file string) ([][]byte, error) {

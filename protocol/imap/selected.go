@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"strings"
 	"time"
 
 	"9fans.net/go/plan9"
@@ -12,7 +11,6 @@ import (
 	"p9mail/ninep"
 	"p9mail/protocol/imap/imp"
 	"p9mail/protocol/mailfs"
-	"p9mail/upasfs"
 )
 
 // A mailbox is a mailbox opened in upasfs by this session, with the
@@ -205,11 +203,11 @@ func (mb *mailbox) relist() error {
 			mb.dirty = true
 		}
 	}
-	var digests [][]byte
+	var digests []string
 	if len(mb.msgs) == 0 {
 		digests, err = s.srv.digests.Digests(s.ns, s.fs, mailfs.MboxPath(s.user, mb.file), mb.box, mb.before, fresh)
 	} else {
-		digests, err = s.fs.ReadFiles(mb.box, fresh, upasfs.FileDigest)
+		digests, err = s.fs.Digests(mb.box, fresh)
 	}
 	if err != nil {
 		return err
@@ -218,15 +216,15 @@ func (mb *mailbox) relist() error {
 	return nil
 }
 
-// addMsgs adds the messages nums with their digests (nil: gone
+// addMsgs adds the messages nums with their digests ("": gone
 // already).
-func (mb *mailbox) addMsgs(nums []int, digests [][]byte) {
+func (mb *mailbox) addMsgs(nums []int, digests []string) {
 	for i, n := range nums {
-		if digests[i] == nil {
+		if digests[i] == "" {
 			continue
 		}
 		m := &msg{num: n}
-		m.Digest = strings.TrimSpace(string(digests[i]))
+		m.Digest = digests[i]
 		mb.msgs = append(mb.msgs, m)
 		mb.byNum[n] = m
 	}

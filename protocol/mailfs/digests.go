@@ -1,6 +1,7 @@
 package mailfs
 
 import (
+	"slices"
 	"sync"
 
 	"9fans.net/go/plan9"
@@ -31,7 +32,7 @@ type DigestCache struct {
 type digestEntry struct {
 	qid     plan9.Qid
 	length  uint64
-	digests [][]byte
+	digests []string
 }
 
 // The cache remembers at most maxCached mailboxes and maxDigests
@@ -42,10 +43,10 @@ const (
 	maxDigests = 500000
 )
 
-// Digests returns the digest of each of nums (nil for a message that
-// vanished). before is the mailbox file's stat taken before the upasfs
+// Digests returns the digest of each of nums, as upasfs gives it less
+// surrounding white space ("" for a message that vanished). before is the mailbox file's stat taken before the upasfs
 // open; name is the file in the name space (e.g. /mail/box/u/mbox).
-func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, before *plan9.Dir, nums []int) ([][]byte, error) {
+func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, before *plan9.Dir, nums []int) ([]string, error) {
 	fresh := before != nil && isOneToN(nums)
 	if fresh {
 		if after, err := ns.Stat(name); err != nil || !sameFile(before, after) {
@@ -60,11 +61,11 @@ func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, 
 			return e.digests, nil
 		}
 	}
-	digests, err := fs.ReadFiles(box, nums, upasfs.FileDigest)
+	digests, err := fs.Digests(box, nums)
 	if err != nil {
 		return nil, err
 	}
-	if fresh && !hasNil(digests) {
+	if fresh && !slices.Contains(digests, "") {
 		if after, err := ns.Stat(name); err == nil && sameFile(before, after) {
 			c.put(name, &digestEntry{qid: before.Qid, length: before.Length, digests: digests})
 		}
@@ -78,7 +79,7 @@ func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, 
 // is still so: then the open numbers exactly those messages 1..N (spec
 // §1.3) and listing the mailbox directory would tell nothing new.
 // Otherwise nil.
-func (c *DigestCache) Cached(ns ninep.FS, name string, before *plan9.Dir) [][]byte {
+func (c *DigestCache) Cached(ns ninep.FS, name string, before *plan9.Dir) []string {
 	if before == nil {
 		return nil
 	}
@@ -130,13 +131,4 @@ func isOneToN(nums []int) bool {
 		}
 	}
 	return true
-}
-
-func hasNil(bs [][]byte) bool {
-	for _, b := range bs {
-		if b == nil {
-			return true
-		}
-	}
-	return false
 }

@@ -98,16 +98,16 @@ func (d *maildrop) load(srv *Server, before *plan9.Dir) error {
 	seen := make(map[string]int)
 	var msgs []*message
 	for i, dg := range digests {
-		if dg == nil {
+		if dg == "" {
 			continue // vanished meanwhile
 		}
-		uidl := string(dg)
+		uidl := dg
 		seen[uidl]++
 		if k := seen[uidl]; k > 1 {
 			uidl += "." + strconv.Itoa(k)
 		}
 		msgs = append(msgs, &message{num: nums[i], uidl: uidl, size: -1})
-		if sz, ok := cache.get(string(dg)); ok {
+		if sz, ok := cache.get(dg); ok {
 			msgs[len(msgs)-1].size, msgs[len(msgs)-1].stored = sz.wire, sz.stored
 		}
 	}
