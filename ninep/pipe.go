@@ -52,7 +52,7 @@ func (h *half) write(p []byte) (int, error) {
 			return n, io.ErrClosedPipe
 		}
 		if h.off > 0 && h.off == len(h.buf) {
-			h.buf, h.off = h.buf[:0], 0
+			h.reset()
 		}
 		k := min(len(p), PipeBuffer-(len(h.buf)-h.off))
 		h.buf = append(h.buf, p[:k]...)
@@ -75,11 +75,25 @@ func (h *half) read(p []byte) (int, error) {
 	n := copy(p, h.buf[h.off:])
 	h.off += n
 	if h.off == len(h.buf) {
-		h.buf, h.off = h.buf[:0], 0
+		h.reset()
 	}
 	h.cond.Broadcast()
 	return n, nil
 }
+
+// reset empties the drained buffer, letting a large one go: an idle
+// session should not keep a burst's worth of memory.
+func (h *half) reset() {
+	if cap(h.buf) > keptBuffer {
+		h.buf = nil
+	} else {
+		h.buf = h.buf[:0]
+	}
+	h.off = 0
+}
+
+// keptBuffer is the most buffer capacity a drained half keeps.
+const keptBuffer = 32 << 10
 
 func (h *half) close() {
 	h.mu.Lock()
