@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	goimap "github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // TestFetchBatches fetches two sections of every message of a mailbox
@@ -31,14 +30,7 @@ func TestFetchBatches(t *testing.T) {
 		mbox.WriteString("\n")
 	}
 	e := newInteropEnv(t, false, mbox.Bytes())
-	c, err := imapclient.DialTLS(e.tlsAddr, &imapclient.Options{TLSConfig: e.cert.Client})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(ioUser, ioPass).Wait(); err != nil {
-		t.Fatal(err)
-	}
+	c := e.goimapLogin()
 	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
 		t.Fatal(err)
 	}

@@ -298,14 +298,7 @@ func goimapIdle(t *testing.T, e *interopEnv, have uint32) {
 // (interop_mime_test.go).
 func TestInteropGoIMAPStructure(t *testing.T) {
 	e := newInteropEnv(t, false, nil)
-	c, err := imapclient.DialTLS(e.tlsAddr, &imapclient.Options{TLSConfig: e.cert.Client})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(ioUser, ioPass).Wait(); err != nil {
-		t.Fatalf("LOGIN over TLS: %v", err)
-	}
+	c := e.goimapLogin()
 	if _, err := c.Select("INBOX", &goimap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
 		t.Fatalf("EXAMINE: %v", err)
 	}
@@ -396,14 +389,7 @@ func TestInteropGoIMAPMoveBack(t *testing.T) {
 // the destination with the UIDs the COPYUID code gave.
 func TestInteropGoIMAPMove(t *testing.T) {
 	e := newInteropEnv(t, false, nil)
-	c, err := imapclient.DialTLS(e.tlsAddr, &imapclient.Options{TLSConfig: e.cert.Client})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(ioUser, ioPass).Wait(); err != nil {
-		t.Fatal(err)
-	}
+	c := e.goimapLogin()
 	if !c.Caps().Has(goimap.CapMove) {
 		t.Fatal("MOVE not announced")
 	}
@@ -435,4 +421,19 @@ func TestInteropGoIMAPMove(t *testing.T) {
 	if err != nil || int(sel.NumMessages) != len(e.want)-2 {
 		t.Fatalf("SELECT INBOX: %v, %v; want %d messages", sel, err, len(e.want)-2)
 	}
+}
+
+// goimapLogin connects to e's implicit-TLS port with go-imap and logs
+// in; the connection is closed when the test ends.
+func (e *interopEnv) goimapLogin() *imapclient.Client {
+	e.t.Helper()
+	c, err := imapclient.DialTLS(e.tlsAddr, &imapclient.Options{TLSConfig: e.cert.Client})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { c.Close() })
+	if err := c.Login(ioUser, ioPass).Wait(); err != nil {
+		e.t.Fatalf("LOGIN over TLS: %v", err)
+	}
+	return c
 }

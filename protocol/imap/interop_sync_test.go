@@ -161,14 +161,8 @@ func (e *interopEnv) onServer(f func(c *imapclient.Client) error) {
 // selected.
 func (e *interopEnv) onServerBox(box string, f func(c *imapclient.Client) error) {
 	e.t.Helper()
-	c, err := imapclient.DialTLS(e.tlsAddr, &imapclient.Options{TLSConfig: e.cert.Client})
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	c := e.goimapLogin()
 	defer c.Close()
-	if err := c.Login(ioUser, ioPass).Wait(); err != nil {
-		e.t.Fatal(err)
-	}
 	if _, err := c.Select(box, nil).Wait(); err != nil {
 		e.t.Fatal(err)
 	}
