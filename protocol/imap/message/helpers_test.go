@@ -139,3 +139,15 @@ func readSection(s *Structure, src Source, sec Section, p *Partial) ([]byte, err
 	}
 	return b, nil
 }
+
+// measure streams the raw file at path through the CRLF conversion and
+// returns its geometry, given the header block's CRLF size as the
+// header file says: the reference head's geometry is checked against.
+func measure(src Source, path []int, hdrSize int64, trim bool) (g geometry, unix string, err error) {
+	f, unix, err := openRaw(src, path)
+	if err != nil {
+		return geometry{}, "", err
+	}
+	g, err = measureStream(f, path, hdrSize, trim)
+	return g, unix, err
+}

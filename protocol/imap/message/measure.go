@@ -13,18 +13,6 @@ import (
 // header (spec §1.4 raw).
 const rawFile = upasfs.FileRaw
 
-// measure streams the raw file at path through the CRLF conversion and
-// returns its geometry (see measureStream); for the message itself
-// (path nil) it also returns the From line, as head does.
-func measure(src Source, path []int, hdrSize int64, trim bool) (g geometry, unix string, err error) {
-	f, unix, err := openRaw(src, path)
-	if err != nil {
-		return geometry{}, "", err
-	}
-	g, err = measureStream(f, path, hdrSize, trim)
-	return g, unix, err
-}
-
 // openRaw opens the raw file of the part at path; for the message
 // itself, rawunix after its From line, which it returns without the
 // newline (openAfterFromLine).
@@ -296,24 +284,22 @@ func (m *meter) geometry() geometry {
 }
 
 // geometry returns n's geometry, measuring it now (once) if Load did
-// not.
+// not (a multipart's parts, for BODY[n.MIME] and the like), the way
+// Load measures.
 func (n *node) geometry(src Source) (geometry, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.have {
 		return n.geo, nil
 	}
-	hdr, err := src.ReadFile(n.path, n.headerFile())
+	hdr, raw, _, err := head(src, n.path, n.headerFile())
 	if err != nil {
-		return geometry{}, fmt.Errorf("read %s %s: %w", pathString(n.path), n.headerFile(), err)
+		return geometry{}, err
 	}
-	g, unix, err := measure(src, n.path, int64(len(toCRLF(hdr))), n.trim)
+	g, err := measureStream(raw, n.path, int64(len(toCRLF(hdr))), n.trim)
 	if err != nil {
 		return geometry{}, err
 	}
 	n.geo, n.have = g, true
-	if n.path == nil {
-		n.unix = unix
-	}
 	return g, nil
 }
