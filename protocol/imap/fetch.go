@@ -288,45 +288,35 @@ const (
 func (s *session) prefetch(batch []target, items []wire.FetchItem, structs []*message.Structure) []prefetched {
 	out := make([]prefetched, len(batch))
 	var (
-		wg     sync.WaitGroup
 		mu     sync.Mutex
 		budget = int64(prefetchBudget)
 	)
-	sem := make(chan struct{}, 8)
-	for i, t := range batch {
-		if t.m.Expunged || structs[i] == nil {
-			continue
+	inParallel(len(batch), func(i int) bool { return !batch[i].m.Expunged && structs[i] != nil }, func(i int) {
+		p := &out[i]
+		src := message.UpasfsSource(s.fs, s.sel.box, batch[i].m.num)
+		if p.secs, p.err = s.openSections(items, structs[i], src); p.err != nil {
+			return
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(p *prefetched, m *msg, st *message.Structure) {
-			defer func() { <-sem; wg.Done() }()
-			src := message.UpasfsSource(s.fs, s.sel.box, m.num)
-			if p.secs, p.err = s.openSections(items, st, src); p.err != nil {
-				return
+		for k := range p.secs {
+			o := &p.secs[k]
+			if o.r == nil || o.size > prefetchSize {
+				continue
 			}
-			for k := range p.secs {
-				o := &p.secs[k]
-				if o.r == nil || o.size > prefetchSize {
-					continue
-				}
-				mu.Lock()
-				ok := budget >= o.size
-				if ok {
-					budget -= o.size
-				}
-				mu.Unlock()
-				if !ok {
-					continue
-				}
-				buf := sectionBufs.Get().(*[]byte)
-				n, err := io.ReadFull(o.r, (*buf)[:o.size])
-				o.r.Close()
-				o.r = &sectionBytes{b: (*buf)[:n], err: err, buf: buf}
+			mu.Lock()
+			ok := budget >= o.size
+			if ok {
+				budget -= o.size
 			}
-		}(&out[i], t.m, structs[i])
-	}
-	wg.Wait()
+			mu.Unlock()
+			if !ok {
+				continue
+			}
+			buf := sectionBufs.Get().(*[]byte)
+			n, err := io.ReadFull(o.r, (*buf)[:o.size])
+			o.r.Close()
+			o.r = &sectionBytes{b: (*buf)[:n], err: err, buf: buf}
+		}
+	})
 	return out
 }
 
@@ -493,31 +483,45 @@ func trimNL(s string) string {
 // a batch of messages, several at once; nil for a message that fails.
 func (s *session) loadStructures(batch []target) []*message.Structure {
 	out := make([]*message.Structure, len(batch))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
 	for i, t := range batch {
-		if t.m.Expunged {
-			continue
+		if !t.m.Expunged {
+			out[i] = s.srv.cache.get(t.m.Digest)
 		}
-		if st := s.srv.cache.get(t.m.Digest); st != nil {
-			out[i] = st
+	}
+	inParallel(len(batch), func(i int) bool { return !batch[i].m.Expunged && out[i] == nil }, func(i int) {
+		m := batch[i].m
+		st, err := message.Load(message.UpasfsSource(s.fs, s.sel.box, m.num))
+		if err != nil {
+			s.cfg.Log.Warn("imap load", "user", s.user, "digest", m.Digest, "err", err)
+			return
+		}
+		s.srv.cache.put(m.Digest, st)
+		out[i] = st
+	})
+	return out
+}
+
+// messagesAtOnce is how many messages a batch reads from upasfs at a
+// time (DESIGN.md "Speed").
+const messagesAtOnce = 8
+
+// inParallel runs do(i) for each i below n that want(i) accepts,
+// messagesAtOnce at a time, and waits for them all.
+func inParallel(n int, want func(i int) bool, do func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, messagesAtOnce)
+	for i := range n {
+		if !want(i) {
 			continue
 		}
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(i int, m *msg) {
+		go func() {
 			defer func() { <-sem; wg.Done() }()
-			st, err := message.Load(message.UpasfsSource(s.fs, s.sel.box, m.num))
-			if err != nil {
-				s.cfg.Log.Warn("imap load", "user", s.user, "digest", m.Digest, "err", err)
-				return
-			}
-			s.srv.cache.put(m.Digest, st)
-			out[i] = st
-		}(i, t.m)
+			do(i)
+		}()
 	}
 	wg.Wait()
-	return out
 }
 
 // A dateCache keeps INTERNALDATEs by digest (the digest covers the
