@@ -429,7 +429,7 @@ func (s *session) literal(o opened) {
 // read from upasfs; once per message.
 func (s *session) internalDate(m *msg, st *message.Structure) time.Time {
 	if m.idate.IsZero() {
-		if t, ok := s.srv.idates.get(m.Digest); ok {
+		if t, ok := s.srv.idates.Get(m.Digest); ok {
 			m.idate = t
 			return m.idate
 		}
@@ -453,7 +453,7 @@ func (s *session) internalDate(m *msg, st *message.Structure) time.Time {
 		}
 		// The digest covers the From line (spec §1.4): the date is
 		// the same in every session.
-		s.srv.idates.put(m.Digest, m.idate)
+		s.srv.idates.Put(m.Digest, m.idate)
 	}
 	return m.idate
 }
@@ -522,32 +522,6 @@ func inParallel(n int, want func(i int) bool, do func(i int)) {
 		}()
 	}
 	wg.Wait()
-}
-
-// A dateCache keeps INTERNALDATEs by digest (the digest covers the
-// From line), shared by all sessions; it starts afresh when it holds
-// maxDates (some 25 MB).
-type dateCache struct {
-	mu sync.Mutex
-	m  map[string]time.Time
-}
-
-const maxDates = 200000
-
-func (c *dateCache) get(digest string) (time.Time, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t, ok := c.m[digest]
-	return t, ok
-}
-
-func (c *dateCache) put(digest string, t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxDates {
-		c.m = make(map[string]time.Time)
-	}
-	c.m[digest] = t
 }
 
 // A structCache keeps message structures by digest (DESIGN.md: cache

@@ -72,9 +72,9 @@ type Server struct {
 	cfg     Config
 	ids     atomic.Int64
 	debugMu sync.Mutex
-	cache   structCache // message structures by digest
-	idates  dateCache   // digest → INTERNALDATE
-	locks   sync.Map    // user and directory → semaphore (lock.go)
+	cache   structCache                // message structures by digest
+	idates  mailfs.ByDigest[time.Time] // digest → INTERNALDATE
+	locks   sync.Map                   // user and directory → semaphore (lock.go)
 	digests mailfs.DigestCache
 
 	validityMu   sync.Mutex

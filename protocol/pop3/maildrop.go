@@ -107,7 +107,7 @@ func (d *maildrop) load(srv *Server, before *plan9.Dir) error {
 			uidl += "." + strconv.Itoa(k)
 		}
 		msgs = append(msgs, &message{num: nums[i], uidl: uidl, size: -1})
-		if sz, ok := cache.get(dg); ok {
+		if sz, ok := cache.Get(dg); ok {
 			msgs[len(msgs)-1].size, msgs[len(msgs)-1].stored = sz.wire, sz.stored
 		}
 	}
@@ -133,7 +133,7 @@ func (d *maildrop) load(srv *Server, before *plan9.Dir) error {
 				return
 			}
 			m.size, m.stored = size, stored
-			cache.put(m.uidl[:min(len(m.uidl), 40)], sizes{size, stored})
+			cache.Put(m.uidl[:min(len(m.uidl), 40)], sizes{size, stored})
 		}(m)
 	}
 	wg.Wait()
@@ -223,29 +223,5 @@ func (d *maildrop) close() {
 	d.ns.Close()
 }
 
-// A sizeCache remembers sizes by digest: the digest fixes the bytes,
-// so they never change (DESIGN.md "Speed").
-type sizeCache struct {
-	mu sync.Mutex
-	m  map[string]sizes
-}
-
+// sizes are a message's sizes: RETR's (CRLF, dot-stuffed) and stored.
 type sizes struct{ wire, stored int64 }
-
-const maxSizeCache = 1 << 20
-
-func (c *sizeCache) get(digest string) (sizes, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.m[digest]
-	return s, ok
-}
-
-func (c *sizeCache) put(digest string, size sizes) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxSizeCache {
-		c.m = make(map[string]sizes)
-	}
-	c.m[digest] = size
-}

@@ -68,8 +68,8 @@ type Server struct {
 	cfg Config
 
 	debugMu sync.Mutex
-	sizes   sizeCache          // RETR sizes by digest, shared by sessions
-	digests mailfs.DigestCache // digests of unchanged mailboxes
+	sizes   mailfs.ByDigest[sizes] // RETR sizes by digest, shared by sessions
+	digests mailfs.DigestCache     // digests of unchanged mailboxes
 }
 
 // New returns a Server for cfg.
