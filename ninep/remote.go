@@ -219,25 +219,17 @@ func (r *remoteFS) ReadDirEntries(name string) ([]Entry, error) {
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
-	defer r.c.clunk(fid)
+	f := &remoteFile{c: r.c, fid: fid}
+	defer f.Close()
 	var ents []Entry
-	buf := make([]byte, r.c.dirRead(0))
-	for off := int64(0); ; {
-		n, err := r.c.read(fid, buf, off)
-		if err == io.EOF {
-			return ents, nil
-		}
-		if err != nil {
-			return nil, pathErr("readdir", name, err)
-		}
-		off += int64(n)
-		if ents, err = appendEntries(ents, buf[:n]); err != nil {
-			return nil, pathErr("readdir", name, err)
-		}
-		if k := r.c.dirRead(n); k > len(buf) {
-			buf = make([]byte, k)
-		}
+	err = f.dirChunks(func(b []byte) (err error) {
+		ents, err = appendEntries(ents, b)
+		return err
+	})
+	if err != nil {
+		return nil, pathErr("readdir", name, err)
 	}
+	return ents, nil
 }
 
 // firstDirRead is the count of a directory's first read: srv9p

@@ -119,24 +119,34 @@ func (f *remoteFile) Stat() (*plan9.Dir, error) {
 // end. Each read returns whole entries (read(5)).
 func (f *remoteFile) ReadDir() ([]*plan9.Dir, error) {
 	var dirs []*plan9.Dir
+	err := f.dirChunks(func(b []byte) error {
+		d, err := unpackDirs(b)
+		dirs = append(dirs, d...)
+		return err
+	})
+	return dirs, err
+}
+
+// dirChunks reads the directory from the current offset to its end and
+// hands each read's data to each, the first read asking for little
+// (dirRead).
+func (f *remoteFile) dirChunks(each func([]byte) error) error {
 	buf := make([]byte, f.c.dirRead(0))
 	for {
 		off, _, err := f.next()
 		if err != nil {
-			return dirs, err
+			return err
 		}
 		n, err := f.c.read(f.fid, buf, off)
 		if err == io.EOF {
-			return dirs, nil
+			return nil
 		}
 		if err != nil {
-			return dirs, err
+			return err
 		}
 		f.advance(n, false)
-		d, err := unpackDirs(buf[:n])
-		dirs = append(dirs, d...)
-		if err != nil {
-			return dirs, err
+		if err := each(buf[:n]); err != nil {
+			return err
 		}
 		if k := f.c.dirRead(n); k > len(buf) {
 			buf = make([]byte, k)
