@@ -97,26 +97,35 @@ func (d *Decoder) ExpectFetchItem(it *FetchItem) bool {
 // fetchName reads letters, digits and dots ("RFC822.SIZE", "BODY.PEEK"),
 // upper-cased; it stops at "[".
 func (d *Decoder) fetchName(name *string) bool {
+	buf, ok := d.dotted("expected fetch attribute")
+	if ok {
+		*name = upperASCII(buf)
+	}
+	return ok
+}
+
+// dotted reads a run of letters, digits and dots, at least one (what
+// names it for the error). The bytes are valid until the next read.
+func (d *Decoder) dotted(what string) ([]byte, bool) {
 	buf := d.scratch[:0]
 	for {
 		c, ok := d.peek()
 		if !ok {
-			return false
+			return nil, false
 		}
 		if !isDigit(c) && c != '.' && (c|0x20 < 'a' || c|0x20 > 'z') {
 			break
 		}
 		if !d.advance(c) {
-			return false
+			return nil, false
 		}
 		buf = append(buf, c)
 	}
 	d.scratch = buf
 	if len(buf) == 0 {
-		return d.fail("expected fetch attribute")
+		return nil, d.fail("%s", what)
 	}
-	*name = upperASCII(buf)
-	return true
+	return buf, true
 }
 
 func (d *Decoder) fetchItem(it *FetchItem, name string) bool {

@@ -56,26 +56,11 @@ func (d *Decoder) ExpectSection(s *Section) bool {
 
 // sectionToken reads letters, digits and dots: "1.2.HEADER.FIELDS".
 func (d *Decoder) sectionToken(tok *string) bool {
-	buf := d.scratch[:0]
-	for {
-		c, ok := d.peek()
-		if !ok {
-			return false
-		}
-		if !isDigit(c) && c != '.' && (c|0x20 < 'a' || c|0x20 > 'z') {
-			break
-		}
-		if !d.advance(c) {
-			return false
-		}
-		buf = append(buf, c)
+	buf, ok := d.dotted("illegal fetch section")
+	if ok {
+		*tok = string(buf)
 	}
-	d.scratch = buf
-	if len(buf) == 0 {
-		return d.fail("illegal fetch section")
-	}
-	*tok = string(buf)
-	return true
+	return ok
 }
 
 // sectionSpec splits "1.2.TEXT" into part numbers and specifier.
