@@ -34,6 +34,9 @@ func main() {
 		mailDomain = flag.String("d", "", "mail `domain` for addresses without one (default: the server name)")
 		serverName = flag.String("s", "", "server `name` in the greeting (default: the host name)")
 		maxLiteral = flag.Int64("maxliteral", imap.DefaultMaxLiteral, "largest literal (APPEND) in `bytes`")
+		maxStrings = flag.Int64("maxstrings", imap.DefaultMaxStrings, "most literal string `bytes` one command may hold in memory (APPEND's message excluded)")
+		preLine    = flag.Int("maxpreauthline", imap.DefaultMaxPreauthLine, "longest command line in `bytes` before login")
+		preLiteral = flag.Int64("maxpreauthliteral", imap.DefaultMaxPreauthLiteral, "largest literal in `bytes` before login")
 		idlePoll   = flag.Duration("idlepoll", imap.DefaultIdlePoll, "during IDLE, look for changes every `interval`")
 	)
 	flag.Parse()
@@ -47,23 +50,26 @@ func main() {
 	set := f.Resolve(*preauth)
 	host, _ := os.Hostname()
 	cfg := imap.Config{
-		Source:      set.Source,
-		Keys:        set.Keys,
-		TLS:         set.TLS,
-		AllowPlain:  *allowPass,
-		P9CR:        *p9cr,
-		ServerName:  firstOf(*serverName, host),
-		MailDomain:  *mailDomain,
-		RatifyDir:   f.Ratify,
-		Peer:        set.Peer,
-		Log:         set.Log,
-		Debug:       set.Debug,
-		IdleTimeout: f.Idle,
-		MaxLine:     f.MaxLine,
-		MaxLiteral:  *maxLiteral,
-		MaxConns:    f.MaxConns,
-		Delay:       set.Delay,
-		IdlePoll:    *idlePoll,
+		Source:            set.Source,
+		Keys:              set.Keys,
+		TLS:               set.TLS,
+		AllowPlain:        *allowPass,
+		P9CR:              *p9cr,
+		ServerName:        firstOf(*serverName, host),
+		MailDomain:        *mailDomain,
+		RatifyDir:         f.Ratify,
+		Peer:              set.Peer,
+		Log:               set.Log,
+		Debug:             set.Debug,
+		IdleTimeout:       f.Idle,
+		MaxLine:           f.MaxLine,
+		MaxLiteral:        *maxLiteral,
+		MaxStrings:        *maxStrings,
+		MaxPreauthLine:    *preLine,
+		MaxPreauthLiteral: *preLiteral,
+		MaxConns:          f.MaxConns,
+		Delay:             set.Delay,
+		IdlePoll:          *idlePoll,
 	}
 	if *preauth {
 		cfg.Preauth = firstOf(*preUser, os.Getenv("USER"))

@@ -258,6 +258,7 @@ func (s *session) login(user string) error {
 		return err
 	}
 	s.ns, s.user, s.state = ns, user, authenticated
+	s.dec.SetLimits(s.limits())
 	s.fs = upasfs.New(ns, mailfs.FSDir)
 	s.ratify()
 	return nil

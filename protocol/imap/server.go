@@ -35,6 +35,16 @@ const (
 	DefaultMaxLine = 64 << 10
 	// DefaultMaxLiteral bounds one literal (an APPENDed message).
 	DefaultMaxLiteral = 64 << 20
+	// DefaultMaxStrings bounds the literal strings one command may make
+	// the server hold in memory (APPEND's message is streamed and does
+	// not count): a SEARCH string or a mailbox name is never near it.
+	DefaultMaxStrings = 1 << 20
+	// DefaultMaxPreauthLine and DefaultMaxPreauthLiteral bound a command
+	// line and a literal from a client that has not logged in: LOGIN,
+	// AUTHENTICATE and ID fit in far less, and 200 connections at these
+	// sizes hold at most a few MB (a 60 MB LOGIN literal took 60 MB).
+	DefaultMaxPreauthLine    = 8 << 10
+	DefaultMaxPreauthLiteral = 4 << 10
 	// DefaultMaxConns bounds concurrent connections per listener.
 	DefaultMaxConns = 200
 	// DefaultIdlePoll is how often IDLE looks for changes (4e: 15 s):
@@ -61,10 +71,16 @@ type Config struct {
 	IdleTimeout time.Duration
 	MaxLine     int
 	MaxLiteral  int64
-	MaxConns    int
-	IdlePoll    time.Duration
-	LockTimeout time.Duration
-	Delay       auth.Delay
+	MaxStrings  int64
+	// MaxPreauthLine and MaxPreauthLiteral replace MaxLine and both
+	// literal limits until the session is authenticated; a client over
+	// them gets NO [TOOBIG] and BYE (its literal data is not read).
+	MaxPreauthLine    int
+	MaxPreauthLiteral int64
+	MaxConns          int
+	IdlePoll          time.Duration
+	LockTimeout       time.Duration
+	Delay             auth.Delay
 }
 
 // A Server serves IMAP sessions.
@@ -106,6 +122,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxLiteral <= 0 {
 		cfg.MaxLiteral = DefaultMaxLiteral
+	}
+	if cfg.MaxStrings <= 0 {
+		cfg.MaxStrings = DefaultMaxStrings
+	}
+	if cfg.MaxPreauthLine <= 0 {
+		cfg.MaxPreauthLine = DefaultMaxPreauthLine
+	}
+	if cfg.MaxPreauthLiteral <= 0 {
+		cfg.MaxPreauthLiteral = DefaultMaxPreauthLiteral
 	}
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = DefaultMaxConns

@@ -72,7 +72,7 @@ func (s *session) setConn(c net.Conn) {
 	s.r = bufio.NewReaderSize(rw, 16<<10)
 	s.w = bufio.NewWriterSize(rw, 32<<10)
 	s.dec = wire.NewDecoder(s.r, wire.Options{
-		Limits:      wire.Limits{MaxLine: s.cfg.MaxLine, MaxLiteral: s.cfg.MaxLiteral},
+		Limits:      s.limits(),
 		LiteralPlus: true,
 		Continue: func() error {
 			s.w.WriteString("+ Ready for literal data\r\n")
@@ -80,6 +80,17 @@ func (s *session) setConn(c net.Conn) {
 		},
 	})
 	s.enc = wire.NewEncoder(s.w)
+}
+
+// limits are the decoder's limits in the session's state: small until
+// the client has logged in, so that nobody without an account can make
+// the server hold more than a few KiB per connection.
+func (s *session) limits() wire.Limits {
+	if s.state == notAuthenticated {
+		return wire.Limits{MaxLine: min(s.cfg.MaxLine, s.cfg.MaxPreauthLine),
+			MaxLiteral: min(s.cfg.MaxLiteral, s.cfg.MaxPreauthLiteral)}
+	}
+	return wire.Limits{MaxLine: s.cfg.MaxLine, MaxLiteral: s.cfg.MaxLiteral, MaxHeld: s.cfg.MaxStrings}
 }
 
 // debugConn copies the conversation to Config.Debug: client bytes as
@@ -135,6 +146,9 @@ func (s *session) run() {
 				return
 			}
 			s.untagged("BAD", "", "bad tag: "+s.dec.Err().Error())
+			if s.preauthTooBig() {
+				break
+			}
 			s.dec.DiscardLine()
 			continue
 		}
@@ -143,12 +157,18 @@ func (s *session) run() {
 				return
 			}
 			s.tagged(tag, "BAD", "", "no command: "+s.dec.Err().Error())
+			if s.preauthTooBig() {
+				break
+			}
 			s.dec.DiscardLine()
 			continue
 		}
 		s.dispatch(tag, strings.ToUpper(cmd))
 		if s.ioErr() {
 			return
+		}
+		if s.preauthTooBig() {
+			break
 		}
 		s.checkStore()
 		// Drop what the command left of its line (after an error), so
@@ -159,6 +179,19 @@ func (s *session) run() {
 		}
 	}
 	s.flush()
+}
+
+// preauthTooBig ends a session that has not logged in and went over a
+// limit (MaxPreauthLine, MaxPreauthLiteral): what it meant to send is
+// not read, so a non-synchronizing literal's data costs no more time
+// either (RFC 7888 §4 lets the server close the connection).
+func (s *session) preauthTooBig() bool {
+	if s.state != notAuthenticated || !wire.IsTooBig(s.dec.Err()) {
+		return false
+	}
+	s.untagged("BYE", "", "command too big before authentication")
+	s.state = logout
+	return true
 }
 
 // checkStore ends the session when its upasfs connection is gone (the
@@ -245,6 +278,10 @@ func (s *session) parseError(tag, cmd string) {
 	}
 	if wire.IsBadMailbox(s.dec.Err()) {
 		s.tagged(tag, "NO", "", cmd+" bad mailbox: "+s.dec.Err().Error())
+		return
+	}
+	if wire.IsTooBig(s.dec.Err()) {
+		s.tagged(tag, "NO", "TOOBIG", cmd+" "+s.dec.Err().Error())
 		return
 	}
 	s.tagged(tag, "BAD", "", cmd+" "+s.dec.Err().Error())

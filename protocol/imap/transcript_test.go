@@ -18,7 +18,7 @@ import (
 // TestTranscripts runs the IMAP conversations in testdata/*.txt, in the
 // language of testenv.Transcript, plus:
 //
-//	set plain|p9cr|preauth=<user>|maxline=<n>|maxliteral=<n>|idle=<d>|maxconns=<n>
+//	set plain|p9cr|preauth=<user>|maxline=<n>|maxliteral=<n>|maxpreauthliteral=<n>|maxstrings=<n>|idle=<d>|maxconns=<n>
 //	p9key <user> <password>        host: the user's Plan 9 key file, from the password
 //	p9cr <tag> <user> <password>   LOGIN with the response to the last "encrypt challenge"
 func TestTranscripts(t *testing.T) {
@@ -50,6 +50,10 @@ func runTranscript(t *testing.T, file string) {
 			cfg.MaxLine, _ = strconv.Atoi(val)
 		case "maxliteral":
 			cfg.MaxLiteral, _ = strconv.ParseInt(val, 10, 64)
+		case "maxpreauthliteral":
+			cfg.MaxPreauthLiteral, _ = strconv.ParseInt(val, 10, 64)
+		case "maxstrings":
+			cfg.MaxStrings, _ = strconv.ParseInt(val, 10, 64)
 		case "idle":
 			cfg.IdleTimeout, _ = time.ParseDuration(val)
 		case "maxconns":

@@ -11,11 +11,14 @@ type Limits struct {
 	// MaxLine is the longest command in octets, all its lines counted
 	// but not its literal data. Default DefaultMaxLine.
 	MaxLine int
-	// MaxLiteral is the largest literal accepted, and also the most
-	// literal data one command may make the decoder hold in memory
-	// (strings read with ExpectLiteral and the readers built on it).
+	// MaxLiteral is the largest literal accepted, streamed or not.
 	// Default DefaultMaxLiteral.
 	MaxLiteral int64
+	// MaxHeld is the most literal data one command may make the
+	// decoder hold in memory (strings read with ExpectLiteral and the
+	// readers built on it); streamed literals (ExpectLiteralData) do
+	// not count. Default DefaultMaxHeld, and never more than MaxLiteral.
+	MaxHeld int64
 	// MaxLiterals is how many literals one command may carry.
 	// Default DefaultMaxLiterals.
 	MaxLiterals int
@@ -25,6 +28,7 @@ type Limits struct {
 const (
 	DefaultMaxLine     = 64 << 10
 	DefaultMaxLiteral  = 64 << 20
+	DefaultMaxHeld     = 1 << 20
 	DefaultMaxLiterals = 1000
 )
 
@@ -35,6 +39,10 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxLiteral <= 0 {
 		l.MaxLiteral = DefaultMaxLiteral
 	}
+	if l.MaxHeld <= 0 {
+		l.MaxHeld = DefaultMaxHeld
+	}
+	l.MaxHeld = min(l.MaxHeld, l.MaxLiteral)
 	if l.MaxLiterals <= 0 {
 		l.MaxLiterals = DefaultMaxLiterals
 	}
@@ -84,6 +92,10 @@ type Decoder struct {
 func NewDecoder(r *bufio.Reader, opts Options) *Decoder {
 	return &Decoder{r: r, opts: opts, limits: opts.Limits.withDefaults(), ended: true}
 }
+
+// SetLimits replaces the Limits from the next command on (an engine
+// lowers them before authentication and raises them after it).
+func (d *Decoder) SetLimits(l Limits) { d.limits = l.withDefaults() }
 
 // Err returns the error that stopped the current command: an *Error
 // for a client mistake (see Error), anything else is an I/O error.

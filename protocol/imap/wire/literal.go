@@ -99,14 +99,14 @@ func (lr *literalReader) Read(p []byte) (int, error) {
 
 // ExpectLiteral reads a literal into memory (RFC 3501 §4.3): for
 // ordinary string arguments. All literal data held for one command
-// counts against Limits.MaxLiteral. NUL is refused (RFC 3501 §9 CHAR8).
+// counts against Limits.MaxHeld. NUL is refused (RFC 3501 §9 CHAR8).
 func (d *Decoder) ExpectLiteral(s *string) bool {
 	var h LiteralHeader
 	if !d.ExpectLiteralHeader(&h) {
 		return false
 	}
-	if d.held+h.Size > d.limits.MaxLiteral {
-		return d.tooBig("literals too big (limit %d octets per command)", d.limits.MaxLiteral)
+	if d.held+h.Size > d.limits.MaxHeld {
+		return d.tooBig("literals too big (limit %d octets per command)", d.limits.MaxHeld)
 	}
 	d.held += h.Size
 	var r io.Reader
