@@ -29,8 +29,9 @@ type Flags struct {
 	Peer, Cert, Key, FS, Root, Keys, Ratify, Debug string
 	Verbose                                        bool
 	Listen, ListenTLS                              ListFlag
-	Idle, FailDelay, MaxFailDelay                  time.Duration
-	MaxLine, MaxConns, MaxFail                     int
+	Idle, FailDelay, MaxFailDelay, FailHalfLife    time.Duration
+	LoginTimeout                                   time.Duration
+	MaxLine, MaxConns, MaxPerAddr, MaxFail         int
 }
 
 // Register defines the shared flags on the default flag set. debug
@@ -49,6 +50,9 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.DurationVar(&f.Idle, "idle", idle, "autologout after this idle `time` ("+idleRFC+")")
 	flag.IntVar(&f.MaxLine, "maxline", maxLine, "longest command line in `bytes`")
 	flag.IntVar(&f.MaxConns, "maxconns", maxConns, "most concurrent connections per listener")
+	flag.IntVar(&f.MaxPerAddr, "maxperaddr", DefaultMaxPerAddr, "most concurrent connections from one client address (IPv6: one /64); 0: no bound")
+	flag.DurationVar(&f.LoginTimeout, "logintimeout", DefaultLoginTimeout, "cut off a client that has not logged in this `long` after connecting")
+	flag.DurationVar(&f.FailHalfLife, "failhalflife", auth.DefaultHalfLife, "failed logins counted per user and address halve after this `long` without more")
 	flag.DurationVar(&f.FailDelay, "faildelay", auth.DefaultDelay.Base, "delay after the first failed login, doubling after each")
 	flag.DurationVar(&f.MaxFailDelay, "maxfaildelay", auth.DefaultDelay.Max, "longest delay after a failed login")
 	flag.IntVar(&f.MaxFail, "maxfail", auth.DefaultDelay.Limit, "failed logins after which a session is ended (0: no limit)")
@@ -65,6 +69,10 @@ type Setup struct {
 	Log    *slog.Logger
 	Debug  io.Writer
 	Delay  auth.Delay
+	// Throttle counts failed logins across the server's sessions.
+	Throttle *auth.Throttle
+	// MaxPerAddr is the per-address bound as a Config takes it (-1: none).
+	MaxPerAddr int
 }
 
 // GCPercent is the servers' garbage-collection target unless GOGC is
@@ -94,6 +102,10 @@ func (f *Flags) Resolve(preauth bool) Setup {
 	s := Setup{
 		Source: &mailfs.Source{Addr: f.FS, Root: f.Root},
 		Delay:  auth.Delay{Base: f.FailDelay, Max: f.MaxFailDelay, Limit: f.MaxFail},
+	}
+	s.Throttle = auth.NewThrottle(s.Delay, f.FailHalfLife, 0)
+	if s.MaxPerAddr = f.MaxPerAddr; s.MaxPerAddr == 0 {
+		s.MaxPerAddr = -1
 	}
 	if err := s.Source.Check(); err != nil {
 		log.Fatal(err)

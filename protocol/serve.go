@@ -11,11 +11,18 @@ import (
 	"time"
 )
 
+// Busy are a protocol's "come back later" lines, sent to a connection
+// over a limit before it is closed.
+type Busy struct {
+	All, Addr string // over max; over the per-address bound
+}
+
 // Accept accepts connections on l until it is closed, running session
-// on each in its own goroutine, at most max at once; a connection over
-// the limit gets busy (a protocol's "come back later" line) and is
-// closed. Temporary accept failures are retried.
-func Accept(l net.Listener, max int, busy string, session func(net.Conn)) error {
+// on each in its own goroutine, at most max at once and at most
+// perAddr's bound from one address (nil: none); a connection over a
+// limit gets its Busy line and is closed. Temporary accept failures are
+// retried.
+func Accept(l net.Listener, max int, perAddr *PerAddr, busy Busy, session func(net.Conn)) error {
 	sem := make(chan struct{}, max)
 	for {
 		c, err := l.Accept()
@@ -30,20 +37,29 @@ func Accept(l net.Listener, max int, busy string, session func(net.Conn)) error 
 			}
 			return err
 		}
+		release, ok := perAddr.Acquire(c.RemoteAddr())
+		if !ok {
+			go refuse(c, busy.Addr)
+			continue
+		}
 		select {
 		case sem <- struct{}{}:
 			go func() {
-				defer func() { <-sem }()
+				defer func() { <-sem; release() }()
 				session(c)
 			}()
 		default:
-			go func() {
-				c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-				io.WriteString(c, busy)
-				c.Close()
-			}()
+			release()
+			go refuse(c, busy.All)
 		}
 	}
+}
+
+// refuse sends a connection over a limit its line and closes it.
+func refuse(c net.Conn, line string) {
+	c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, line)
+	c.Close()
 }
 
 // Handshake starts implicit TLS on c (ports 993 and 995): the server

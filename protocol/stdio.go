@@ -29,8 +29,8 @@ func (stdioConn) Close() error {
 }
 func (stdioConn) LocalAddr() net.Addr                { return stdioAddr{} }
 func (stdioConn) RemoteAddr() net.Addr               { return stdioAddr{} }
-func (stdioConn) SetDeadline(t time.Time) error      { os.Stdin.SetReadDeadline(t); return nil }
-func (stdioConn) SetReadDeadline(t time.Time) error  { os.Stdin.SetReadDeadline(t); return nil }
+func (stdioConn) SetDeadline(t time.Time) error      { return os.Stdin.SetReadDeadline(t) }
+func (stdioConn) SetReadDeadline(t time.Time) error  { return os.Stdin.SetReadDeadline(t) }
 func (stdioConn) SetWriteDeadline(t time.Time) error { return nil }
 
 type stdioAddr struct{}

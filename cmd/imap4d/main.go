@@ -69,6 +69,9 @@ func main() {
 		MaxPreauthLiteral: *preLiteral,
 		MaxConns:          f.MaxConns,
 		Delay:             set.Delay,
+		Throttle:          set.Throttle,
+		MaxPerAddr:        set.MaxPerAddr,
+		LoginTimeout:      f.LoginTimeout,
 		IdlePoll:          *idlePoll,
 	}
 	if *preauth {

@@ -40,19 +40,22 @@ func main() {
 	}
 	set := f.Resolve(*preauth != "")
 	cfg := pop3.Config{
-		Source:      set.Source,
-		Keys:        set.Keys,
-		TLS:         set.TLS,
-		AllowPlain:  *allowPass,
-		Domain:      *domain,
-		RatifyDir:   f.Ratify,
-		Peer:        set.Peer,
-		Debug:       set.Debug,
-		Log:         set.Log,
-		IdleTimeout: f.Idle,
-		MaxLine:     f.MaxLine,
-		MaxConns:    f.MaxConns,
-		Delay:       set.Delay,
+		Source:       set.Source,
+		Keys:         set.Keys,
+		TLS:          set.TLS,
+		AllowPlain:   *allowPass,
+		Domain:       *domain,
+		RatifyDir:    f.Ratify,
+		Peer:         set.Peer,
+		Debug:        set.Debug,
+		Log:          set.Log,
+		IdleTimeout:  f.Idle,
+		MaxLine:      f.MaxLine,
+		MaxConns:     f.MaxConns,
+		Delay:        set.Delay,
+		Throttle:     set.Throttle,
+		MaxPerAddr:   set.MaxPerAddr,
+		LoginTimeout: f.LoginTimeout,
 	}
 	if cfg.Domain == "" {
 		cfg.Domain, _ = os.Hostname()

@@ -1,15 +1,13 @@
 package auth
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
-// Delay is the pause after each failed login of one session and the
-// number of failures after which the session ends (spec §3.2: 4e pop3
-// sleeps 10, 20, 40 … s, capped at 30 min, and exits at the 21st
-// failure). Each session counts and sleeps for itself; nothing is global.
-// The zero Delay never sleeps and never ends a session.
+// Delay is the pause after a failed login and the number of failures
+// after which a session ends (spec §3.2: 4e pop3 sleeps 10, 20, 40 … s,
+// capped at 30 min, and exits at the 21st failure). Plan 9 counted per
+// session; a Throttle counts the same delays per user and per client
+// address across sessions. The zero Delay never sleeps and never ends a
+// session.
 type Delay struct {
 	Base  time.Duration // first delay (Plan 9: 10 s); 0 disables delays
 	Max   time.Duration // cap on a delay (Plan 9: 30 min); 0 = no cap
@@ -42,25 +40,4 @@ func (d Delay) Duration(n int) time.Duration {
 		delay = d.Max
 	}
 	return delay
-}
-
-// Wait sleeps Duration(n) for the nth failure (1-based), or until ctx is
-// done. It reports whether the session may go on: false once n reaches
-// Limit (the caller replies and ends the session) or when ctx is done.
-// Unlike 4e, the last failure sleeps too, so a guesser cannot reconnect
-// at once.
-func (d Delay) Wait(ctx context.Context, n int) bool {
-	if delay := d.Duration(n); delay > 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return false
-		}
-	}
-	if ctx.Err() != nil {
-		return false
-	}
-	return d.Limit <= 0 || n < d.Limit
 }

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"testing"
 	"time"
 )
@@ -41,56 +40,5 @@ func TestDelayDuration(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%+v.Duration(%d) = %v; want %v", tt.d, tt.n, got, tt.want)
 		}
-	}
-}
-
-func TestDelayWait(t *testing.T) {
-	d := Delay{Base: 5 * time.Millisecond, Max: 20 * time.Millisecond, Limit: 4}
-	for n, want := range []bool{1: true, 2: true, 3: true, 4: false, 5: false} {
-		if n == 0 {
-			continue
-		}
-		start := time.Now()
-		got := d.Wait(context.Background(), n)
-		if slept := time.Since(start); slept < d.Duration(n) {
-			t.Errorf("Wait(%d) slept %v; want ≥ %v", n, slept, d.Duration(n))
-		}
-		if got != want {
-			t.Errorf("Wait(%d) = %v; want %v", n, got, want)
-		}
-	}
-	if !(Delay{}).Wait(context.Background(), 1000) {
-		t.Error("zero Delay ended the session")
-	}
-}
-
-func TestDelayWaitCancel(t *testing.T) {
-	d := Delay{Base: time.Hour}
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(10*time.Millisecond, cancel)
-	start := time.Now()
-	if d.Wait(ctx, 1) {
-		t.Error("Wait after cancel = true; want false")
-	}
-	if slept := time.Since(start); slept > 10*time.Second {
-		t.Errorf("Wait ignored cancellation: slept %v", slept)
-	}
-	if (Delay{}).Wait(ctx, 1) {
-		t.Error("Wait with a done ctx and no delay = true; want false")
-	}
-}
-
-// Sessions sleep independently: two concurrent waits take one delay, not two.
-func TestDelayConcurrent(t *testing.T) {
-	d := Delay{Base: 100 * time.Millisecond}
-	start := time.Now()
-	done := make(chan bool)
-	for range 2 {
-		go func() { done <- d.Wait(context.Background(), 1) }()
-	}
-	<-done
-	<-done
-	if el := time.Since(start); el >= 190*time.Millisecond {
-		t.Errorf("two concurrent 100 ms waits took %v", el)
 	}
 }

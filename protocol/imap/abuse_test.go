@@ -147,3 +147,119 @@ func TestAbusePreauthLiteral(t *testing.T) {
 		}
 	}
 }
+
+// dialFrom connects to addr from a loopback source address of its own
+// (127.0.0.0/8 is all loopback), as a second host would.
+func dialFrom(t *testing.T, src, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(c)
+	if _, err := r.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	return c, r
+}
+
+// replyTo sends one command and returns its tagged reply.
+func replyTo(c net.Conn, r *bufio.Reader, tag, cmd string) (string, error) {
+	if _, err := fmt.Fprintf(c, "%s %s\r\n", tag, cmd); err != nil {
+		return "", err
+	}
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return "", err
+		}
+		if strings.HasPrefix(line, tag+" ") {
+			return strings.TrimRight(line, "\r\n"), nil
+		}
+	}
+}
+
+// TestAbuseParallelGuessing: 40 connections from one address guess
+// glenda's password at once. The failures they learn must come at the
+// throttle's pace, not 40 times faster (before the shared throttle,
+// 40 connections learned 20 answers a second against 10 s delays), and
+// the owner, logging in from another address meanwhile, gets in after
+// at most the delay cap.
+func TestAbuseParallelGuessing(t *testing.T) {
+	const conns, base, capDelay, run = 40, 20 * time.Millisecond, 100 * time.Millisecond, 1500 * time.Millisecond
+	addr := abuseServer(t, imap.Config{MaxPerAddr: -1,
+		Delay: auth.Delay{Base: base, Max: capDelay, Limit: 1000}})
+	var mu sync.Mutex
+	answered := 0
+	var wg sync.WaitGroup
+	end := time.Now().Add(run)
+	for i := 0; i < conns; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			c, r := dialFrom(t, "127.0.0.1", addr)
+			defer c.Close()
+			for n := 0; time.Now().Before(end); n++ {
+				c.SetDeadline(end.Add(capDelay))
+				reply, err := replyTo(c, r, "g", fmt.Sprintf("LOGIN glenda guess%d-%d", i, n))
+				if err != nil {
+					return // cut off by the deadline while waiting
+				}
+				if !strings.Contains(reply, "AUTHENTICATIONFAILED") {
+					t.Errorf("a guess got %q", reply)
+					return
+				}
+				mu.Lock()
+				answered++
+				mu.Unlock()
+			}
+		}(i)
+	}
+	time.Sleep(run / 3)
+	c, r := dialFrom(t, "127.0.0.2", addr)
+	t0 := time.Now()
+	reply, err := replyTo(c, r, "o", "LOGIN glenda pw")
+	waited := time.Since(t0)
+	c.Close()
+	wg.Wait()
+	if err != nil || !strings.HasPrefix(reply, "o OK") {
+		t.Fatalf("the owner's login: %q, %v", reply, err)
+	}
+	if waited > capDelay+500*time.Millisecond {
+		t.Errorf("the owner waited %v for a right password (cap %v)", waited, capDelay)
+	}
+	// One address is answered one attempt at a time, at least base
+	// apart and soon capDelay apart: about run/capDelay answers, with
+	// room for the first cheap ones. Per-session delays would allow
+	// about conns*run/capDelay.
+	if limit := int(run/capDelay) + int(capDelay/base) + 5; answered > limit {
+		t.Errorf("%d guesses answered in %v from one address; the throttle allows about %d", answered, run, limit)
+	}
+	t.Logf("%d guesses answered in %v over %d connections; the owner waited %v", answered, run, conns, waited)
+}
+
+// TestAbuseSleeperFreesSlot: a session sleeping off a failed login
+// whose client hangs up gives its slot back at once, instead of holding
+// it for the delay.
+func TestAbuseSleeperFreesSlot(t *testing.T) {
+	addr := abuseServer(t, imap.Config{MaxConns: 1,
+		Delay: auth.Delay{Base: 10 * time.Second, Max: 10 * time.Second, Limit: 20}})
+	c, _ := dialFrom(t, "127.0.0.1", addr)
+	fmt.Fprintf(c, "a LOGIN glenda wrong\r\n")
+	time.Sleep(100 * time.Millisecond) // the server is now sleeping
+	c.Close()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		c, r := dialFrom(t, "127.0.0.3", addr)
+		line, _ := replyTo(c, r, "b", "NOOP")
+		c.Close()
+		if line == "b OK NOOP completed" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the slot of a client that hung up during its delay is still taken (%q)", line)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

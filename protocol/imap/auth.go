@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 
+	"p9mail/protocol"
 	"p9mail/protocol/auth"
 	"p9mail/protocol/imap/wire"
 	"p9mail/protocol/mailfs"
@@ -222,10 +223,22 @@ func (s *session) authenticate(tag, cmd string) {
 	}
 }
 
-// authResult finishes a login attempt: the user's name space on
-// success; on failure an escalating delay slept by this session only,
-// and BYE past the limit (spec §3.2 applied to IMAP, §5.9).
+// authResult finishes a login attempt whose credentials have been
+// checked (err). The answer waits out the server-wide penalty of the
+// user and of the client's address (auth.Throttle), right or wrong; a
+// failure adds to it and sleeps it off. A client that hangs up or runs
+// out of LoginTimeout meanwhile ends the session at once, giving up its
+// slot. Past Delay.Limit failures the session ends (spec §3.2, §5.9).
 func (s *session) authResult(tag, user string, err error) {
+	s.flush()
+	deadline, cancel := context.WithDeadline(context.Background(), s.loginBy)
+	defer cancel()
+	ctx, stop := protocol.WatchHangup(deadline, s.conn, s.r)
+	defer stop()
+	if e := s.cfg.Throttle.Admit(ctx, user, s.peer); e != nil {
+		s.waitEnded(deadline)
+		return
+	}
 	if err == nil {
 		if err = s.login(user); err != nil {
 			s.cfg.Log.Warn("imap login", "user", user, "err", err)
@@ -239,16 +252,26 @@ func (s *session) authResult(tag, user string, err error) {
 	}
 	s.failures++
 	s.cfg.Log.Info("imap login failed", "user", sanitize(user), "peer", s.peer, "err", err)
-	s.flush()
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.IdleTimeout)
-	defer cancel()
-	if !s.cfg.Delay.Wait(ctx, s.failures) {
+	if e := auth.Sleep(ctx, s.cfg.Throttle.Fail(user, s.peer)); e != nil {
+		s.waitEnded(deadline)
+		return
+	}
+	if s.cfg.Delay.Limit > 0 && s.failures >= s.cfg.Delay.Limit {
 		s.untagged("BYE", "", "too many failed logins")
 		s.tagged(tag, "NO", "AUTHENTICATIONFAILED", "authentication failed")
 		s.state = logout
 		return
 	}
 	s.tagged(tag, "NO", "AUTHENTICATIONFAILED", "authentication failed")
+}
+
+// waitEnded ends a session whose login wait was cut short: by the
+// login timeout (deadline done: say so) or by the client hanging up.
+func (s *session) waitEnded(deadline context.Context) {
+	if deadline.Err() != nil {
+		s.untagged("BYE", "", "login timeout")
+	}
+	s.state = logout
 }
 
 // login opens user's name space: the session is authenticated.

@@ -78,9 +78,17 @@ type Config struct {
 	MaxPreauthLine    int
 	MaxPreauthLiteral int64
 	MaxConns          int
-	IdlePoll          time.Duration
-	LockTimeout       time.Duration
-	Delay             auth.Delay
+	// MaxPerAddr bounds the connections from one client address at
+	// once (protocol.PerAddr); 0 takes DefaultMaxPerAddr, < 0 none.
+	MaxPerAddr   int
+	LoginTimeout time.Duration
+	IdlePoll     time.Duration
+	LockTimeout  time.Duration
+	// Delay gives the failed-login delays and the failures after which
+	// a session ends; Throttle, if set, counts failures across sessions
+	// (else New makes one from Delay).
+	Delay    auth.Delay
+	Throttle *auth.Throttle
 }
 
 // A Server serves IMAP sessions.
@@ -88,6 +96,7 @@ type Server struct {
 	cfg     Config
 	ids     atomic.Int64
 	debugMu sync.Mutex
+	perAddr protocol.PerAddr
 	cache   structCache                // message structures by digest
 	idates  mailfs.ByDigest[time.Time] // digest → INTERNALDATE
 	locks   sync.Map                   // user and directory → semaphore (lock.go)
@@ -135,6 +144,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = DefaultMaxConns
 	}
+	if cfg.MaxPerAddr == 0 {
+		cfg.MaxPerAddr = protocol.DefaultMaxPerAddr
+	}
+	if cfg.LoginTimeout <= 0 {
+		cfg.LoginTimeout = protocol.DefaultLoginTimeout
+	}
+	if cfg.Throttle == nil {
+		cfg.Throttle = auth.NewThrottle(cfg.Delay, 0, 0)
+	}
 	if cfg.IdlePoll <= 0 {
 		cfg.IdlePoll = DefaultIdlePoll
 	}
@@ -150,13 +168,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Server{cfg: cfg}, nil
+	return &Server{cfg: cfg, perAddr: protocol.PerAddr{Max: cfg.MaxPerAddr}}, nil
 }
 
 // Serve accepts connections on l until it is closed. With implicitTLS
 // each connection starts with a TLS handshake (port 993 style).
 func (s *Server) Serve(l net.Listener, implicitTLS bool) error {
-	return protocol.Accept(l, s.cfg.MaxConns, "* BYE [UNAVAILABLE] too many connections, try later\r\n", func(c net.Conn) {
+	busy := protocol.Busy{All: "* BYE [UNAVAILABLE] too many connections, try later\r\n",
+		Addr: "* BYE [UNAVAILABLE] too many connections from your address, try later\r\n"}
+	return protocol.Accept(l, s.cfg.MaxConns, &s.perAddr, busy, func(c net.Conn) {
 		s.ServeConn(c, implicitTLS)
 	})
 }

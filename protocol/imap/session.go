@@ -45,11 +45,13 @@ type session struct {
 	boxSeq   int
 	sel      *mailbox
 	failures int
+	loginBy  time.Time         // the end of LoginTimeout
 	p9cr     map[string]string // user → outstanding p9cr challenge (spec §2.3)
 }
 
 func newSession(srv *Server, c net.Conn) *session {
 	s := &session{srv: srv, cfg: &srv.cfg, conn: c, id: srv.ids.Add(1)}
+	s.loginBy = time.Now().Add(s.cfg.LoginTimeout)
 	_, s.tls = c.(*tls.Conn)
 	s.peer = srv.cfg.Peer
 	if !s.peer.IsValid() {
@@ -135,7 +137,7 @@ func (s *session) run() {
 	}
 	for s.state != logout {
 		s.flush()
-		s.conn.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
+		s.conn.SetReadDeadline(s.readDeadline())
 		if err := s.dec.Next(); err != nil {
 			s.hangup(err)
 			return
@@ -179,6 +181,17 @@ func (s *session) run() {
 		}
 	}
 	s.flush()
+}
+
+// readDeadline is when the next command must have come: after the
+// idle timeout, and before login no later than LoginTimeout after the
+// connection began.
+func (s *session) readDeadline() time.Time {
+	d := time.Now().Add(s.cfg.IdleTimeout)
+	if s.state == notAuthenticated && s.loginBy.Before(d) {
+		return s.loginBy
+	}
+	return d
 }
 
 // preauthTooBig ends a session that has not logged in and went over a
@@ -225,7 +238,11 @@ func (s *session) ioErr() bool {
 // (RFC 3501 §5.4 autologout).
 func (s *session) hangup(err error) {
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
+	switch {
+	case errors.As(err, &ne) && ne.Timeout() && s.state == notAuthenticated:
+		s.untagged("BYE", "", "login timeout")
+		s.flush()
+	case errors.As(err, &ne) && ne.Timeout():
 		s.untagged("BYE", "", "autologout; idle for too long")
 		s.flush()
 	}

@@ -18,7 +18,8 @@ import (
 // TestTranscripts runs the IMAP conversations in testdata/*.txt, in the
 // language of testenv.Transcript, plus:
 //
-//	set plain|p9cr|preauth=<user>|maxline=<n>|maxliteral=<n>|maxpreauthliteral=<n>|maxstrings=<n>|idle=<d>|maxconns=<n>
+//	set plain|p9cr|preauth=<user>|maxline=<n>|maxliteral=<n>|maxpreauthliteral=<n>|maxstrings=<n>|idle=<d>|maxconns=<n>|
+//	    maxperaddr=<n>|logintimeout=<d>
 //	p9key <user> <password>        host: the user's Plan 9 key file, from the password
 //	p9cr <tag> <user> <password>   LOGIN with the response to the last "encrypt challenge"
 func TestTranscripts(t *testing.T) {
@@ -58,6 +59,10 @@ func runTranscript(t *testing.T, file string) {
 			cfg.IdleTimeout, _ = time.ParseDuration(val)
 		case "maxconns":
 			cfg.MaxConns, _ = strconv.Atoi(val)
+		case "maxperaddr":
+			cfg.MaxPerAddr, _ = strconv.Atoi(val)
+		case "logintimeout":
+			cfg.LoginTimeout, _ = time.ParseDuration(val)
 		default:
 			return false
 		}

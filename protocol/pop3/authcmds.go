@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 
+	"p9mail/protocol"
 	"p9mail/protocol/auth"
 	"p9mail/protocol/mailfs"
 )
@@ -47,11 +48,7 @@ func (s *session) pass(arg string) {
 	}
 	user := s.user
 	s.user = ""
-	if err := s.cfg.Keys.CheckPassword(user, arg); err != nil {
-		s.failed(user, err)
-		return
-	}
-	s.loggedIn(user)
+	s.authResult(user, s.cfg.Keys.CheckPassword(user, arg))
 }
 
 // apop checks "APOP name digest" against the greeting's challenge
@@ -62,11 +59,7 @@ func (s *session) apop(arg string) {
 		s.reply("-ERR APOP requires a name and a digest")
 		return
 	}
-	if err := s.cfg.Keys.CheckAPOP(f[0], s.challenge, f[1]); err != nil {
-		s.failed(f[0], err)
-		return
-	}
-	s.loggedIn(f[0])
+	s.authResult(f[0], s.cfg.Keys.CheckAPOP(f[0], s.challenge, f[1]))
 }
 
 // authSASL runs "AUTH mechanism [initial-response]" (RFC 5034 §4).
@@ -115,7 +108,7 @@ func (s *session) authSASL(arg string) {
 	for {
 		chal, finished, err := srv.Next(resp)
 		if err != nil {
-			s.failed(user, err)
+			s.authResult(user, err)
 			return
 		}
 		if finished {
@@ -142,10 +135,10 @@ func (s *session) authSASL(arg string) {
 		}
 	}
 	if user == "" {
-		s.failed("", errors.New("no user"))
+		s.authResult("", errors.New("no user"))
 		return
 	}
-	s.loggedIn(user)
+	s.authResult(user, nil)
 }
 
 // stls starts TLS on the connection (RFC 2595 §4).
@@ -180,20 +173,47 @@ func (s *session) stls() {
 	s.user = "" // RFC 2595 §4: forget what was said in the clear
 }
 
-// failed answers a failed login after the escalating delay, which only
-// this session sleeps (spec §3.2); past the limit the session ends.
-func (s *session) failed(user string, err error) {
+// authResult finishes a login attempt whose credentials have been
+// checked (err). The answer waits out the server-wide penalty of the
+// user and of the client's address (auth.Throttle), right or wrong; a
+// failure adds to it and sleeps it off. A client that hangs up or runs
+// out of LoginTimeout meanwhile ends the session at once, giving up its
+// slot. Past Delay.Limit failures the session ends (spec §3.2).
+func (s *session) authResult(user string, err error) {
+	s.flush()
+	deadline, cancel := context.WithDeadline(context.Background(), s.loginBy)
+	defer cancel()
+	ctx, stop := protocol.WatchHangup(deadline, s.conn, s.r)
+	defer stop()
+	if e := s.cfg.Throttle.Admit(ctx, user, s.peer); e != nil {
+		s.waitEnded(deadline)
+		return
+	}
+	if err == nil {
+		s.loggedIn(user)
+		return
+	}
 	s.failures++
 	s.cfg.Log.Info("pop3 login failed", "user", sanitize(user), "peer", s.peer, "err", err)
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.IdleTimeout)
-	defer cancel()
-	s.flush()
-	if !s.cfg.Delay.Wait(ctx, s.failures) {
+	if e := auth.Sleep(ctx, s.cfg.Throttle.Fail(user, s.peer)); e != nil {
+		s.waitEnded(deadline)
+		return
+	}
+	if s.cfg.Delay.Limit > 0 && s.failures >= s.cfg.Delay.Limit {
 		s.reply("-ERR [AUTH] authentication failed; server exiting")
 		s.quit = true
 		return
 	}
 	s.reply("-ERR [AUTH] authentication failed")
+}
+
+// waitEnded ends a session whose login wait was cut short: by the
+// login timeout (deadline done: say so) or by the client hanging up.
+func (s *session) waitEnded(deadline context.Context) {
+	if deadline.Err() != nil {
+		s.reply("-ERR login timeout")
+	}
+	s.quit = true
 }
 
 // loggedIn opens the maildrop of a user whose credentials are good.

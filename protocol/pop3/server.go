@@ -60,7 +60,16 @@ type Config struct {
 	IdleTimeout time.Duration
 	MaxLine     int
 	MaxConns    int
-	Delay       auth.Delay // failed-login delays and limit
+	// MaxPerAddr bounds the connections from one client address at
+	// once (protocol.PerAddr); 0 takes DefaultMaxPerAddr, < 0 none.
+	MaxPerAddr int
+	// LoginTimeout bounds the time from connecting to logging in.
+	LoginTimeout time.Duration
+	// Delay gives the failed-login delays and the failures after which
+	// a session ends; Throttle, if set, counts failures across sessions
+	// (else New makes one from Delay).
+	Delay    auth.Delay
+	Throttle *auth.Throttle
 }
 
 // A Server serves POP3 sessions.
@@ -68,6 +77,7 @@ type Server struct {
 	cfg Config
 
 	debugMu sync.Mutex
+	perAddr protocol.PerAddr
 	sizes   mailfs.ByDigest[sizes] // RETR sizes by digest, shared by sessions
 	digests mailfs.DigestCache     // digests of unchanged mailboxes
 }
@@ -86,6 +96,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = DefaultMaxConns
 	}
+	if cfg.MaxPerAddr == 0 {
+		cfg.MaxPerAddr = protocol.DefaultMaxPerAddr
+	}
+	if cfg.LoginTimeout <= 0 {
+		cfg.LoginTimeout = protocol.DefaultLoginTimeout
+	}
+	if cfg.Throttle == nil {
+		cfg.Throttle = auth.NewThrottle(cfg.Delay, 0, 0)
+	}
 	if cfg.Domain == "" {
 		cfg.Domain = "localhost"
 	}
@@ -95,13 +114,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PreauthBox == "" {
 		cfg.PreauthBox = "mbox"
 	}
-	return &Server{cfg: cfg}, nil
+	return &Server{cfg: cfg, perAddr: protocol.PerAddr{Max: cfg.MaxPerAddr}}, nil
 }
 
 // Serve accepts connections on l until it is closed. With implicitTLS
 // each connection starts with a TLS handshake (port 995 style).
 func (s *Server) Serve(l net.Listener, implicitTLS bool) error {
-	return protocol.Accept(l, s.cfg.MaxConns, "-ERR [SYS/TEMP] too many connections, try later\r\n", func(c net.Conn) {
+	busy := protocol.Busy{All: "-ERR [SYS/TEMP] too many connections, try later\r\n",
+		Addr: "-ERR [SYS/TEMP] too many connections from your address, try later\r\n"}
+	return protocol.Accept(l, s.cfg.MaxConns, &s.perAddr, busy, func(c net.Conn) {
 		s.ServeConn(c, implicitTLS)
 	})
 }

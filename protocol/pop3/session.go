@@ -24,9 +24,10 @@ type session struct {
 	w    *bufio.Writer
 
 	tls       bool
-	challenge string // of the greeting, for APOP (spec §3.2)
-	user      string // named by USER, waiting for PASS
-	failures  int    // failed logins
+	challenge string    // of the greeting, for APOP (spec §3.2)
+	user      string    // named by USER, waiting for PASS
+	failures  int       // failed logins
+	loginBy   time.Time // the end of LoginTimeout
 	peer      netip.Addr
 	drop      *maildrop // set once authenticated: TRANSACTION state
 	quit      bool
@@ -36,6 +37,7 @@ var errLineTooLong = errors.New("line too long")
 
 func newSession(srv *Server, c net.Conn) *session {
 	s := &session{srv: srv, cfg: &srv.cfg, conn: c}
+	s.loginBy = time.Now().Add(s.cfg.LoginTimeout)
 	s.r = bufio.NewReaderSize(c, 4096)
 	s.w = bufio.NewWriterSize(c, 32<<10)
 	_, s.tls = c.(*tls.Conn)
@@ -72,7 +74,11 @@ func (s *session) run() {
 		}
 		if err != nil {
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				s.reply("-ERR autologout: idle for too long")
+				if s.drop == nil {
+					s.reply("-ERR login timeout")
+				} else {
+					s.reply("-ERR autologout: idle for too long")
+				}
 				s.flush()
 			}
 			return
@@ -95,7 +101,11 @@ func (s *session) run() {
 // line longer than MaxLine is consumed and reported as too long, never
 // split into commands (spec §5.10).
 func (s *session) readLine() (string, error) {
-	s.conn.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
+	deadline := time.Now().Add(s.cfg.IdleTimeout)
+	if s.drop == nil && s.loginBy.Before(deadline) {
+		deadline = s.loginBy // not logged in yet: LoginTimeout
+	}
+	s.conn.SetReadDeadline(deadline)
 	var b []byte
 	for {
 		frag, err := s.r.ReadSlice('\n')

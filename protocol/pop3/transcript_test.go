@@ -20,7 +20,7 @@ import (
 // TestTranscripts runs the POP3 conversations in testdata/*.txt, in the
 // language of testenv.Transcript, plus:
 //
-//	set plain|preauth=<user>|maxline=<n>|idle=<d>|maxconns=<n>
+//	set plain|preauth=<user>|maxline=<n>|idle=<d>|maxconns=<n>|maxperaddr=<n>|logintimeout=<d>
 //	apop <user> <secret>   send APOP with the digest of the greeting's challenge
 func TestTranscripts(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txt")
@@ -53,6 +53,10 @@ func runTranscript(t *testing.T, file string) {
 			cfg.IdleTimeout, _ = time.ParseDuration(val)
 		case "maxconns":
 			cfg.MaxConns, _ = strconv.Atoi(val)
+		case "maxperaddr":
+			cfg.MaxPerAddr, _ = strconv.Atoi(val)
+		case "logintimeout":
+			cfg.LoginTimeout, _ = time.ParseDuration(val)
 		default:
 			return false
 		}
