@@ -16,27 +16,30 @@ import (
 // peeked, so nothing the client sends meanwhile is lost, and a client
 // that sends more (pipelining) is taken to be still there.
 //
-// stop ends the watch and must be called before the session reads from
-// r again; it leaves c without a read deadline. Where c has no read
+// stop ends the watch, cancels ctx and reports whether the client hung
+// up; it must be called before the session uses r again (Buffered
+// included), and leaves c without a read deadline. Where c has no read
 // deadlines (a pipe on standard input) nothing is watched.
-func WatchHangup(parent context.Context, c net.Conn, r *bufio.Reader) (ctx context.Context, stop func()) {
+func WatchHangup(parent context.Context, c net.Conn, r *bufio.Reader) (ctx context.Context, stop func() (hungUp bool)) {
 	ctx, cancel := context.WithCancel(parent)
 	if c.SetReadDeadline(time.Time{}) != nil {
-		return ctx, cancel
+		return ctx, func() bool { cancel(); return false }
 	}
-	done := make(chan struct{})
+	done := make(chan bool, 1)
 	go func() {
-		defer close(done)
 		_, err := r.Peek(1)
 		var ne net.Error
-		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
+		gone := err != nil && !(errors.As(err, &ne) && ne.Timeout())
+		if gone {
 			cancel()
 		}
+		done <- gone
 	}()
-	return ctx, func() {
+	return ctx, func() bool {
 		c.SetReadDeadline(time.Unix(1, 0)) // in the past: ends the Peek
-		<-done
+		gone := <-done
 		c.SetReadDeadline(time.Time{})
 		cancel()
+		return gone
 	}
 }

@@ -37,6 +37,9 @@ func main() {
 		maxStrings = flag.Int64("maxstrings", imap.DefaultMaxStrings, "most literal string `bytes` one command may hold in memory (APPEND's message excluded)")
 		preLine    = flag.Int("maxpreauthline", imap.DefaultMaxPreauthLine, "longest command line in `bytes` before login")
 		preLiteral = flag.Int64("maxpreauthliteral", imap.DefaultMaxPreauthLiteral, "largest literal in `bytes` before login")
+		maxKw      = flag.Int("maxkeywords", imap.DefaultMaxKeywords, "most keywords in one mailbox")
+		maxMsgKw   = flag.Int("maxmsgkeywords", imap.DefaultMaxMessageKeywords, "most keywords on one message")
+		maxSearch  = flag.Int("maxsearchkeys", imap.DefaultMaxSearchKeys, "most keys in one SEARCH, nested ones counted")
 		idlePoll   = flag.Duration("idlepoll", imap.DefaultIdlePoll, "during IDLE, look for changes every `interval`")
 	)
 	flag.Parse()
@@ -50,29 +53,32 @@ func main() {
 	set := f.Resolve(*preauth)
 	host, _ := os.Hostname()
 	cfg := imap.Config{
-		Source:            set.Source,
-		Keys:              set.Keys,
-		TLS:               set.TLS,
-		AllowPlain:        *allowPass,
-		P9CR:              *p9cr,
-		ServerName:        firstOf(*serverName, host),
-		MailDomain:        *mailDomain,
-		RatifyDir:         f.Ratify,
-		Peer:              set.Peer,
-		Log:               set.Log,
-		Debug:             set.Debug,
-		IdleTimeout:       f.Idle,
-		MaxLine:           f.MaxLine,
-		MaxLiteral:        *maxLiteral,
-		MaxStrings:        *maxStrings,
-		MaxPreauthLine:    *preLine,
-		MaxPreauthLiteral: *preLiteral,
-		MaxConns:          f.MaxConns,
-		Delay:             set.Delay,
-		Throttle:          set.Throttle,
-		MaxPerAddr:        set.MaxPerAddr,
-		LoginTimeout:      f.LoginTimeout,
-		IdlePoll:          *idlePoll,
+		Source:             set.Source,
+		Keys:               set.Keys,
+		TLS:                set.TLS,
+		AllowPlain:         *allowPass,
+		P9CR:               *p9cr,
+		ServerName:         firstOf(*serverName, host),
+		MailDomain:         *mailDomain,
+		RatifyDir:          f.Ratify,
+		Peer:               set.Peer,
+		Log:                set.Log,
+		Debug:              set.Debug,
+		IdleTimeout:        f.Idle,
+		MaxLine:            f.MaxLine,
+		MaxLiteral:         *maxLiteral,
+		MaxStrings:         *maxStrings,
+		MaxPreauthLine:     *preLine,
+		MaxPreauthLiteral:  *preLiteral,
+		MaxConns:           f.MaxConns,
+		Delay:              set.Delay,
+		Throttle:           set.Throttle,
+		MaxPerAddr:         set.MaxPerAddr,
+		LoginTimeout:       f.LoginTimeout,
+		MaxKeywords:        *maxKw,
+		MaxMessageKeywords: *maxMsgKw,
+		MaxSearchKeys:      *maxSearch,
+		IdlePoll:           *idlePoll,
 	}
 	if *preauth {
 		cfg.Preauth = firstOf(*preUser, os.Getenv("USER"))

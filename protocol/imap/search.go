@@ -1,9 +1,14 @@
 package imap
 
 import (
+	"context"
+	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
+
+	"p9mail/protocol"
 
 	"p9mail/protocol/imap/imp"
 	"p9mail/protocol/imap/message"
@@ -14,10 +19,17 @@ func init() {
 	register("SEARCH", func(s *session, tag, cmd string) { s.search(tag, cmd, false) }, selected)
 }
 
+// DefaultMaxSearchKeys bounds the keys of one SEARCH program, nested
+// ones counted: with each message's text read once for all its
+// BODY/TEXT keys, a SEARCH costs at most one read of the mailbox and
+// this many comparisons per message. Clients' filters use a few dozen.
+const DefaultMaxSearchKeys = 256
+
 // search runs SEARCH and UID SEARCH (RFC 3501 §6.4.4): every key,
 // CHARSET UTF-8 and US-ASCII, case-insensitive substring matching on
 // raw and decoded text, dates by day (SINCE includes the day, fixing
-// spec §5.3).
+// spec §5.3). A program of more than MaxSearchKeys keys gets NO
+// [LIMIT] (RFC 5530 §3); a client that hangs up stops the work.
 func (s *session) search(tag, cmd string, uid bool) {
 	var prog wire.Search
 	if !s.dec.ExpectSP() || !s.dec.ExpectSearch(&prog) || !s.dec.ExpectCRLF() {
@@ -30,18 +42,48 @@ func (s *session) search(tag, cmd string, uid bool) {
 		s.tagged(tag, "NO", `BADCHARSET ("UTF-8" "US-ASCII")`, cmd+" unsupported charset")
 		return
 	}
+	if n := countKeys(prog.Keys); n > s.cfg.MaxSearchKeys {
+		s.tagged(tag, "NO", "LIMIT", fmt.Sprintf("%s too many search keys (%d, limit %d)", cmd, n, s.cfg.MaxSearchKeys))
+		return
+	}
 	s.update(uid)
+	s.flush()
+	ctx, stop := protocol.WatchHangup(context.Background(), s.conn, s.r)
+	hits, err := s.searchHits(ctx, prog, uid)
+	switch {
+	case stop():
+		s.state = logout // the client has gone: nobody to answer
+		return
+	case err != nil:
+		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
+		return
+	}
+	s.enc.Atom("* SEARCH")
+	for _, h := range hits {
+		s.enc.SP().Number(h)
+	}
+	s.enc.CRLF()
+	s.tagged(tag, "OK", "", cmd+" completed")
+}
+
+// searchHits returns the sequence numbers (UIDs if uid) of the selected
+// mailbox's messages that match prog, or stops when ctx is done.
+func (s *session) searchHits(ctx context.Context, prog wire.Search, uid bool) ([]uint32, error) {
 	mb := s.sel
 	var hits []uint32
 	var largestUID uint32
 	if n := len(mb.msgs); n > 0 {
 		largestUID = mb.msgs[n-1].UID
 	}
+	needles := bodyNeedles(prog.Keys, nil)
 	for i, m := range mb.msgs {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if m.Expunged {
 			continue
 		}
-		c := &searchCtx{s: s, m: m, seq: uint32(i + 1), max: uint32(len(mb.msgs)), maxUID: largestUID}
+		c := &searchCtx{s: s, m: m, seq: uint32(i + 1), max: uint32(len(mb.msgs)), maxUID: largestUID, needles: needles}
 		ok := true
 		for _, k := range prog.Keys {
 			if !c.match(k) {
@@ -50,8 +92,7 @@ func (s *session) search(tag, cmd string, uid bool) {
 			}
 		}
 		if c.err != nil {
-			s.tagged(tag, "NO", "", cmd+" failed: "+c.err.Error())
-			return
+			return nil, c.err
 		}
 		if ok {
 			if uid {
@@ -61,12 +102,28 @@ func (s *session) search(tag, cmd string, uid bool) {
 			}
 		}
 	}
-	s.enc.Atom("* SEARCH")
-	for _, h := range hits {
-		s.enc.SP().Number(h)
+	return hits, nil
+}
+
+// countKeys counts the keys of a program, nested ones included.
+func countKeys(keys []wire.SearchKey) int {
+	n := len(keys)
+	for _, k := range keys {
+		n += countKeys(k.Keys)
 	}
-	s.enc.CRLF()
-	s.tagged(tag, "OK", "", cmd+" completed")
+	return n
+}
+
+// bodyNeedles appends the strings of the BODY and TEXT keys of a
+// program, each once, to out.
+func bodyNeedles(keys []wire.SearchKey, out []string) []string {
+	for _, k := range keys {
+		if (k.Op == wire.SearchBody || k.Op == wire.SearchText) && !slices.Contains(out, k.Value) {
+			out = append(out, k.Value)
+		}
+		out = bodyNeedles(k.Keys, out)
+	}
+	return out
 }
 
 // searchCtx evaluates keys against one message, loading what a key
@@ -81,6 +138,8 @@ type searchCtx struct {
 	haveFields bool
 	sent       time.Time
 	haveSent   bool
+	needles    []string // the program's BODY and TEXT strings
+	bodyHits   []bool   // which of them the text holds, once read
 	err        error
 }
 
@@ -160,7 +219,8 @@ func (c *searchCtx) match(k wire.SearchKey) bool {
 	case wire.SearchNew:
 		return c.m.Recent && !c.flag(imp.Seen)
 	case wire.SearchKeyword, wire.SearchUnkeyword:
-		has := c.m.keywords[k.Value]
+		i, known := c.s.sel.keyword(k.Value)
+		has := known && c.m.keywords.has(i)
 		if b, ok := flagBits[k.Value]; ok {
 			has = c.flag(b)
 		}
@@ -214,16 +274,17 @@ func (c *searchCtx) match(k wire.SearchKey) bool {
 	return false
 }
 
+// body reports whether the message's text holds needle, one of
+// c.needles: the first call reads the text once for all of them.
 func (c *searchCtx) body(needle string) bool {
-	st := c.structure()
-	if st == nil {
-		return false
+	if c.bodyHits == nil {
+		st := c.structure()
+		if st == nil {
+			return false
+		}
+		c.bodyHits, c.err = st.BodyContainsAll(c.src(), c.needles)
 	}
-	found, err := st.BodyContains(c.src(), needle)
-	if err != nil {
-		c.err = err
-	}
-	return found
+	return c.bodyHits[slices.Index(c.needles, needle)]
 }
 
 // dateCmp compares days: BEFORE is strictly earlier, ON the same day,

@@ -26,8 +26,9 @@ var flagBits = map[string]imp.Flags{
 	`\Deleted`: imp.Deleted, `\Draft`: imp.Draft,
 }
 
-// flagList returns m's flags for FETCH FLAGS.
-func (m *msg) flagList() []string {
+// flagList returns m's flags for FETCH FLAGS; kwNames are its
+// mailbox's keywords.
+func (m *msg) flagList(kwNames []string) []string {
 	var fl []string
 	for _, f := range systemFlags {
 		if m.Flags&flagBits[f] != 0 {
@@ -37,10 +38,7 @@ func (m *msg) flagList() []string {
 	if m.Recent {
 		fl = append(fl, `\Recent`)
 	}
-	for k := range m.keywords {
-		fl = append(fl, k)
-	}
-	return fl
+	return m.keywords.names(kwNames, fl)
 }
 
 // selectCmd: SELECT and EXAMINE (RFC 3501 §6.3.1, §6.3.2). The mailbox
@@ -239,7 +237,7 @@ func (s *session) update(expungeOK bool) {
 		if m.flagNews && !m.Expunged {
 			m.flagNews = false
 			s.enc.Atom("*").SP().Number(uint32(i + 1)).Atom(" FETCH (UID ").Number(m.UID).
-				Atom(" FLAGS ").Flags(m.flagList()).Atom(")").CRLF()
+				Atom(" FLAGS ").Flags(m.flagList(mb.kwNames)).Atom(")").CRLF()
 		}
 	}
 }

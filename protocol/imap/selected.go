@@ -31,9 +31,10 @@ type mailbox struct {
 	dirQid         plan9.Qid    // upasfs mailbox directory at the last sync
 	impQid         plan9.Qid    // .imp as last read or written
 	impRead        bool
-	dirty          bool            // flags changed since the .imp was written
-	keywords       map[string]bool // session-only keywords in use (decision 8)
-	before         *plan9.Dir      // the mailbox file's stat before the upasfs open
+	dirty          bool           // flags changed since the .imp was written
+	kwNames        []string       // keywords used in the session (keywords.go)
+	kwIndex        map[string]int // kwNames by name
+	before         *plan9.Dir     // the mailbox file's stat before the upasfs open
 
 	// What the client has been told (RFC 3501 §7.3, §7.4).
 	toldExists int
@@ -43,11 +44,11 @@ type mailbox struct {
 // A msg is one message of a mailbox.
 type msg struct {
 	imp.Msg
-	num      int             // upasfs message number
-	keywords map[string]bool // session-only keywords (decision 8)
-	told     bool            // the client knows its sequence number
-	flagNews bool            // flags changed by another session, unsolicited FETCH due
-	idate    time.Time       // INTERNALDATE, once read
+	num      int        // upasfs message number
+	keywords keywordSet // session-only keywords (keywords.go)
+	told     bool       // the client knows its sequence number
+	flagNews bool       // flags changed by another session, unsolicited FETCH due
+	idate    time.Time  // INTERNALDATE, once read
 }
 
 var errInconsistent = errors.New("inconsistent uid")
@@ -57,7 +58,7 @@ var errInconsistent = errors.New("inconsistent uid")
 func (s *session) openMailbox(name, file string, readOnly, status bool) (*mailbox, error) {
 	s.boxSeq++
 	mb := &mailbox{s: s, name: name, file: file, readOnly: readOnly, status: status,
-		box: fmt.Sprintf("imap.%d.%d", s.id, s.boxSeq), byNum: map[int]*msg{}, keywords: map[string]bool{}}
+		box: fmt.Sprintf("imap.%d.%d", s.id, s.boxSeq), byNum: map[int]*msg{}}
 	mb.before, _ = s.ns.Stat(mailfs.MboxPath(s.user, file)) // for the digest cache
 	if err := s.fs.Open(mailfs.MboxPath(s.user, file), mb.box); err != nil {
 		return nil, err

@@ -89,6 +89,12 @@ type Config struct {
 	// (else New makes one from Delay).
 	Delay    auth.Delay
 	Throttle *auth.Throttle
+	// MaxKeywords and MaxMessageKeywords bound the keywords of a
+	// mailbox and of a message (keywords.go); MaxSearchKeys the keys of
+	// a SEARCH (search.go). Over them: NO [LIMIT].
+	MaxKeywords        int
+	MaxMessageKeywords int
+	MaxSearchKeys      int
 }
 
 // A Server serves IMAP sessions.
@@ -152,6 +158,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Throttle == nil {
 		cfg.Throttle = auth.NewThrottle(cfg.Delay, 0, 0)
+	}
+	if cfg.MaxKeywords <= 0 {
+		cfg.MaxKeywords = DefaultMaxKeywords
+	}
+	if cfg.MaxMessageKeywords <= 0 {
+		cfg.MaxMessageKeywords = DefaultMaxMessageKeywords
+	}
+	if cfg.MaxSearchKeys <= 0 {
+		cfg.MaxSearchKeys = DefaultMaxSearchKeys
 	}
 	if cfg.IdlePoll <= 0 {
 		cfg.IdlePoll = DefaultIdlePoll

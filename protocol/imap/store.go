@@ -1,6 +1,8 @@
 package imap
 
 import (
+	"slices"
+
 	"p9mail/protocol/imap/imp"
 	"p9mail/protocol/imap/wire"
 )
@@ -36,11 +38,27 @@ func (s *session) store(tag, cmd string, uid bool) {
 	for _, f := range st.Flags {
 		if b, ok := flagBits[f]; ok {
 			bits |= b
-		} else if f != `\Recent` {
+		} else if f != `\Recent` && !slices.Contains(keywords, f) {
 			keywords = append(keywords, f)
 		}
 	}
 	newKeyword := false
+	if st.Op != wire.StoreRemove {
+		err := mb.keywordsFit(targets, keywords, st.Op == wire.StoreAdd, s.cfg.MaxMessageKeywords)
+		if err == nil {
+			newKeyword, err = mb.addKeywords(keywords, s.cfg.MaxKeywords)
+		}
+		if err != nil {
+			s.tagged(tag, "NO", "LIMIT", cmd+" "+err.Error())
+			return
+		}
+	}
+	var kw []int // the keywords' numbers in mb (known ones only for -FLAGS)
+	for _, k := range keywords {
+		if i, ok := mb.keyword(k); ok {
+			kw = append(kw, i)
+		}
+	}
 	err := mb.commit(func() bool {
 		changed := false
 		for _, t := range targets {
@@ -58,19 +76,12 @@ func (s *session) store(tag, cmd string, uid bool) {
 			case wire.StoreRemove:
 				m.Flags &^= bits
 			}
-			for _, k := range keywords {
+			for _, i := range kw {
 				if st.Op == wire.StoreRemove {
-					delete(m.keywords, k)
-					continue
+					m.keywords.unset(i)
+				} else {
+					m.keywords.set(i)
 				}
-				if m.keywords == nil {
-					m.keywords = map[string]bool{}
-				}
-				if !mb.keywords[k] {
-					newKeyword = true
-					mb.keywords[k] = true
-				}
-				m.keywords[k] = true
 			}
 			changed = changed || m.Flags != old
 		}
@@ -92,7 +103,7 @@ func (s *session) store(tag, cmd string, uid bool) {
 			if uid {
 				s.enc.Atom("UID ").Number(t.m.UID).SP()
 			}
-			s.enc.Atom("FLAGS ").Flags(t.m.flagList()).Atom(")").CRLF()
+			s.enc.Atom("FLAGS ").Flags(t.m.flagList(mb.kwNames)).Atom(")").CRLF()
 		}
 	}
 	s.tagged(tag, "OK", "", cmd+" completed")
@@ -102,8 +113,5 @@ func (s *session) store(tag, cmd string, uid bool) {
 // used in this session.
 func (mb *mailbox) flagNames() []string {
 	names := append([]string(nil), systemFlags...)
-	for k := range mb.keywords {
-		names = append(names, k)
-	}
-	return names
+	return append(names, mb.kwNames...)
 }

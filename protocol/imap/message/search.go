@@ -56,13 +56,25 @@ func FieldContains(fields []Field, name, needle string) bool {
 // converted to UTF-8) of each text/* part, those of message/rfc822
 // parts included. Bodies are streamed, never held whole.
 func (s *Structure) BodyContains(src Source, needle string) (bool, error) {
+	found, err := s.BodyContainsAll(src, []string{needle})
+	return found[0], err
+}
+
+// BodyContainsAll is BodyContains for several needles at once: it reads
+// each text part once, however many needles there are, and stops when
+// all have been found. found[i] is for needles[i].
+func (s *Structure) BodyContainsAll(src Source, needles []string) (found []bool, err error) {
+	found = make([]bool, len(needles))
+	left := len(needles)
 	for _, n := range s.root.textLeaves(nil) {
-		found, err := streamContains(src, n.path, needle)
-		if found || err != nil {
+		if left == 0 {
+			break
+		}
+		if left, err = streamContains(src, n.path, needles, found, left); err != nil {
 			return found, err
 		}
 	}
-	return false, nil
+	return found, nil
 }
 
 // textLeaves appends the text/* leaves under n, n included, to out.
@@ -79,14 +91,20 @@ func (n *node) textLeaves(out []*node) []*node {
 	return out
 }
 
-// streamContains streams the body file at path looking for needle.
-func streamContains(src Source, path []int, needle string) (bool, error) {
+// streamContains streams the body file at path looking for the needles
+// not found yet, marking those it finds; it returns how many are left.
+func streamContains(src Source, path []int, needles []string, found []bool, left int) (int, error) {
 	f, err := src.Open(path, upasfs.FileBody)
 	if err != nil {
-		return false, fmt.Errorf("open %s body: %w", pathString(path), err)
+		return left, fmt.Errorf("open %s body: %w", pathString(path), err)
 	}
 	defer f.Close()
-	m := newMatcher(needle)
+	ms := make([]*matcher, len(needles))
+	for i, n := range needles {
+		if !found[i] {
+			ms[i] = newMatcher(n)
+		}
+	}
 	buf := make([]byte, chunk)
 	var carry []byte
 	for {
@@ -96,16 +114,23 @@ func streamContains(src Source, path []int, needle string) (bool, error) {
 		if err == nil {
 			keep = partialRune(b)
 		}
-		if m.feed(b[:len(b)-keep]) {
-			return true, nil
+		low := bytes.ToLower(b[:len(b)-keep]) // once for all needles
+		for i, m := range ms {
+			if m != nil && m.feedFolded(low) {
+				found[i], ms[i] = true, nil
+				left--
+			}
+		}
+		if left == 0 {
+			return 0, nil
 		}
 		carry = append(carry[:0], b[len(b)-keep:]...)
 		copy(buf, carry)
 		if err == io.EOF {
-			return false, nil
+			return left, nil
 		}
 		if err != nil {
-			return false, fmt.Errorf("read %s body: %w", pathString(path), err)
+			return left, fmt.Errorf("read %s body: %w", pathString(path), err)
 		}
 	}
 }
@@ -137,11 +162,14 @@ func newMatcher(needle string) *matcher {
 
 // feed adds the next piece of text (whole runes) and reports whether
 // the needle has been seen.
-func (m *matcher) feed(b []byte) bool {
+func (m *matcher) feed(b []byte) bool { return m.feedFolded(bytes.ToLower(b)) }
+
+// feedFolded is feed for text already lower-cased.
+func (m *matcher) feedFolded(low []byte) bool {
 	if len(m.needle) == 0 {
 		return true
 	}
-	text := append(m.tail, bytes.ToLower(b)...)
+	text := append(m.tail, low...)
 	if bytes.Contains(text, m.needle) {
 		return true
 	}

@@ -1,10 +1,13 @@
 package message
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 
 	"p9mail/testenv"
+	"p9mail/upasfs"
 )
 
 func TestContains(t *testing.T) {
@@ -101,6 +104,45 @@ func TestMatcherBoundaries(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("piece size %d, needle %q: got %v", size, tt.needle, got)
 			}
+		}
+	}
+}
+
+// countingSource counts the body files a search opens.
+type countingSource struct {
+	Source
+	bodies int
+}
+
+func (c *countingSource) Open(part []int, file string) (io.ReadCloser, error) {
+	if file == upasfs.FileBody {
+		c.bodies++
+	}
+	return c.Source.Open(part, file)
+}
+
+// TestBodyContainsAllReadsOnce: many needles cost one read of each text
+// part (a SEARCH of 1,000 BODY keys used to read every message 1,000
+// times), and each needle gets BodyContains's answer.
+func TestBodyContainsAllReadsOnce(t *testing.T) {
+	srcs, ss := loadAll(t, testenv.Fixture("p9p"))
+	needles := []string{"plain version café", "html version", "inner body", "no such text"}
+	for i := 0; i < 200; i++ {
+		needles = append(needles, fmt.Sprintf("absent %d", i))
+	}
+	const msg = 4 // text/plain, text/html and a message/rfc822 with text
+	src := &countingSource{Source: srcs[msg-1]}
+	found, err := ss[msg-1].BodyContainsAll(src, needles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leaves := len(ss[msg-1].root.textLeaves(nil)); src.bodies != leaves {
+		t.Errorf("%d needles opened %d body files; the message has %d text parts", len(needles), src.bodies, leaves)
+	}
+	for i, n := range needles {
+		want, err := ss[msg-1].BodyContains(srcs[msg-1], n)
+		if err != nil || found[i] != want {
+			t.Errorf("needle %q: BodyContainsAll %v, BodyContains %v (%v)", n, found[i], want, err)
 		}
 	}
 }
