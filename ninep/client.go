@@ -266,10 +266,11 @@ func (c *conn) putFid(fid uint32) {
 	c.mu.Unlock()
 }
 
-// attach attaches fid to aname as user, without authentication.
-func (c *conn) attach(user, aname string) (uint32, plan9.Qid, error) {
+// attach attaches a new fid to aname as user with afid (NOFID: without
+// authentication) and returns it.
+func (c *conn) attach(user, aname string, afid uint32) (uint32, plan9.Qid, error) {
 	fid := c.newFid()
-	rx, err := c.rpc(&plan9.Fcall{Type: plan9.Tattach, Fid: fid, Afid: plan9.NOFID, Uname: user, Aname: aname}, plan9.NOFID)
+	rx, err := c.rpc(&plan9.Fcall{Type: plan9.Tattach, Fid: fid, Afid: afid, Uname: user, Aname: aname}, plan9.NOFID)
 	if err != nil {
 		c.putFid(fid)
 		return 0, plan9.Qid{}, err
