@@ -49,8 +49,9 @@ var (
 )
 
 // authMAC is HMAC-SHA256 under key of label, the nonces, and uname and
-// aname each preceded by its length (16 bits, big-endian), so that no
-// two (uname, aname) pairs give the same input.
+// aname each preceded by its length (16 bits, big-endian, as 9P's own
+// strings, intro(5), so no 9P name is cut), so that no two (uname,
+// aname) pairs give the same input.
 func authMAC(key []byte, label string, snonce, cnonce []byte, uname, aname string) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(label))
