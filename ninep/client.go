@@ -5,6 +5,7 @@ package ninep
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -265,10 +266,11 @@ func (c *conn) putFid(fid uint32) {
 	c.mu.Unlock()
 }
 
-// attach attaches fid to aname as user, without authentication.
-func (c *conn) attach(user, aname string) (uint32, plan9.Qid, error) {
+// attach attaches a new fid to aname as user with afid (NOFID: without
+// authentication) and returns it.
+func (c *conn) attach(user, aname string, afid uint32) (uint32, plan9.Qid, error) {
 	fid := c.newFid()
-	rx, err := c.rpc(&plan9.Fcall{Type: plan9.Tattach, Fid: fid, Afid: plan9.NOFID, Uname: user, Aname: aname}, plan9.NOFID)
+	rx, err := c.rpc(&plan9.Fcall{Type: plan9.Tattach, Fid: fid, Afid: afid, Uname: user, Aname: aname}, plan9.NOFID)
 	if err != nil {
 		c.putFid(fid)
 		return 0, plan9.Qid{}, err
@@ -277,7 +279,17 @@ func (c *conn) attach(user, aname string) (uint32, plan9.Qid, error) {
 }
 
 // walk walks from fid along the slash-separated name (empty and "."
-// elements dropped) to a new fid, which it returns.
+// elements dropped) to a new fid, which it returns; fid itself is left
+// as it was.
+//
+// A Twalk carries at most MAXWELEM (16) names (walk(5)), so a longer
+// path is walked in chunks, each from the fid the chunk before made to
+// a fresh newfid, after which that fid is clunked. No chunk walks a fid
+// onto itself: walk(5) allows newfid == fid, but srv9p refuses it with
+// more than one name ("multiwalk without clone not implemented"), and a
+// fresh newfid is what the Plan 9 kernel's walk sends too, so every
+// server takes it. A failed chunk leaves no fid behind (walkChunk), and
+// the fid of the chunk before is clunked: no fid leaks, however deep.
 func (c *conn) walk(from uint32, name string) (uint32, error) {
 	var elems []string
 	for e := range strings.SplitSeq(name, "/") {
@@ -285,23 +297,60 @@ func (c *conn) walk(from uint32, name string) (uint32, error) {
 			elems = append(elems, e)
 		}
 	}
-	newfid := c.newFid()
+	cur := from // the fid the next chunk walks from; ours to clunk unless from
 	for first := true; first || len(elems) > 0; first = false {
 		n := min(len(elems), plan9.MAXWELEM)
-		rx, err := c.rpc(&plan9.Fcall{Type: plan9.Twalk, Fid: from, Newfid: newfid, Wname: elems[:n]}, plan9.NOFID)
-		if err == nil && len(rx.Wqid) != n {
+		newfid, err := c.walkChunk(cur, elems[:n], len(elems) > n)
+		if err == errShortWalk {
 			err = Error("file '" + name + "' not found")
 		}
-		if err != nil {
-			if first {
-				c.putFid(newfid) // the server made no newfid
-			} else {
-				c.clunk(newfid)
+		if cur != from {
+			if cerr := c.clunk(cur); cerr != nil && err == nil {
+				_ = c.clunk(newfid) // the walk fails with cerr whatever this says
+				err = fmt.Errorf("walk %s: clunk: %w", name, cerr)
 			}
+		}
+		if err != nil {
 			return 0, err
 		}
 		elems = elems[n:]
-		from = newfid
+		cur = newfid
+	}
+	return cur, nil
+}
+
+// errShortWalk is walkChunk's "a name was not found", which walk turns
+// into an error naming the whole path.
+// (A value of its own: a server's Rerror "file not found" is an Error of
+// that text and must keep it.)
+var errShortWalk = errors.New("short walk")
+
+// walkChunk walks from fid along at most MAXWELEM names to a new fid.
+// more says names follow, so the last one must be a directory. On
+// failure no new fid exists and the error is the server's, or
+// errShortWalk when a name was not found: a partial walk (nwqid < nwname; walk(5):
+// newfid is then not created, so its number is free at once), or a file
+// where a directory must be, whose newfid is clunked.
+func (c *conn) walkChunk(fid uint32, names []string, more bool) (uint32, error) {
+	newfid := c.newFid()
+	rx, err := c.rpc(&plan9.Fcall{Type: plan9.Twalk, Fid: fid, Newfid: newfid, Wname: names}, plan9.NOFID)
+	switch n := len(names); {
+	case err != nil, len(rx.Wqid) < n:
+		c.putFid(newfid) // the server made no newfid
+		if err == nil {
+			err = errShortWalk
+		}
+	case len(rx.Wqid) > n:
+		_ = c.clunk(newfid) // the walk fails whatever this says; the number is freed on the reply
+		err = plan9.ProtocolError(fmt.Sprintf("Rwalk with %d qids for %d names", len(rx.Wqid), n))
+	case more && n > 0 && rx.Wqid[n-1].Type&plan9.QTDIR == 0:
+		// A single Twalk would have stopped at the file: the same
+		// error however the path fell into chunks.
+		_ = c.clunk(newfid)
+		err = errShortWalk
+	}
+	if err != nil {
+		return 0, err
 	}
 	return newfid, nil
 }

@@ -30,7 +30,7 @@ func Attach(rwc io.ReadWriteCloser, user, aname string) (FS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ninep: version: %w", err)
 	}
-	root, _, err := c.attach(user, aname)
+	root, _, err := c.attach(user, aname, plan9.NOFID)
 	if err != nil {
 		c.close()
 		return nil, fmt.Errorf("ninep: attach %q as %q: %w", aname, user, err)

@@ -20,3 +20,13 @@ func Attach(conn io.ReadWriteCloser, user, aname string) (FS, error) {
 func Mount(addr, user, aname string) (FS, error) {
 	return nil, errNoAttach
 }
+
+// AttachKey is not available on Plan 9; see Attach.
+func AttachKey(conn io.ReadWriteCloser, user, aname string, key []byte) (FS, error) {
+	return Attach(conn, user, aname)
+}
+
+// MountKey is not available on Plan 9; see Attach.
+func MountKey(addr, user, aname string, key []byte) (FS, error) {
+	return nil, errNoAttach
+}

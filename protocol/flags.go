@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"p9mail/ninep"
 	"p9mail/protocol/auth"
 	"p9mail/protocol/mailfs"
 	"p9mail/upasfs/demo"
@@ -26,12 +27,12 @@ func (l *ListFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 // Flags are the options cmd/pop3 and cmd/imap4d share (README.md).
 type Flags struct {
-	Peer, Cert, Key, FS, Root, Keys, Ratify, Debug string
-	Verbose                                        bool
-	Listen, ListenTLS                              ListFlag
-	Idle, FailDelay, MaxFailDelay, FailHalfLife    time.Duration
-	LoginTimeout                                   time.Duration
-	MaxLine, MaxConns, MaxPerAddr, MaxFail         int
+	Peer, Cert, Key, FS, AuthKey, Root, Keys, Ratify, Debug string
+	Verbose                                                 bool
+	Listen, ListenTLS                                       ListFlag
+	Idle, FailDelay, MaxFailDelay, FailHalfLife             time.Duration
+	LoginTimeout                                            time.Duration
+	MaxLine, MaxConns, MaxPerAddr, MaxFail                  int
 }
 
 // Register defines the shared flags on the default flag set. debug
@@ -42,6 +43,7 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.StringVar(&f.Cert, "t", "", "TLS certificate `file` (PEM chain, and the key unless -k)")
 	flag.StringVar(&f.Key, "k", "", "TLS key `file` (PEM)")
 	flag.StringVar(&f.FS, "fs", "", "attach to the running upasfs at `addr` instead of the built-in emulator")
+	flag.StringVar(&f.AuthKey, "authkey", "", "authenticate to the -fs upasfs with the shared key in `file` (as upasfs -authkey)")
 	flag.StringVar(&f.Root, "root", "", "mail root `dir` holding box/<user>/ (default: a demo root with sample mail)")
 	flag.StringVar(&f.Keys, "keys", "", "secrets `dir` in keyfs layout (default: <root>/keys)")
 	flag.StringVar(&f.Ratify, "ratify", "", "ratify `dir`: after each login create <dir>/trusted/<peer>#32")
@@ -106,6 +108,13 @@ func (f *Flags) Resolve(preauth bool) Setup {
 	s.Throttle = auth.NewThrottle(s.Delay, f.FailHalfLife, 0)
 	if s.MaxPerAddr = f.MaxPerAddr; s.MaxPerAddr == 0 {
 		s.MaxPerAddr = -1
+	}
+	if f.AuthKey != "" {
+		key, err := ninep.ReadAuthKey(f.AuthKey)
+		if err != nil {
+			log.Fatal(err)
+		}
+		s.Source.Key = key
 	}
 	if err := s.Source.Check(); err != nil {
 		log.Fatal(err)

@@ -26,6 +26,14 @@ type Emulator struct {
 // is set to root.
 func StartEmulator(t testing.TB, root string, cfg server.Config) *Emulator {
 	t.Helper()
+	return StartEmulatorKey(t, root, cfg, nil)
+}
+
+// StartEmulatorKey is StartEmulator requiring every attach to
+// authenticate with key (ninep.RequireAuth, upasfs -authkey); a nil
+// key requires nothing. Mount and Pipe do not authenticate.
+func StartEmulatorKey(t testing.TB, root string, cfg server.Config, key []byte) *Emulator {
+	t.Helper()
 	cfg.Root = root
 	srv, err := server.New(cfg)
 	if err != nil {
@@ -40,7 +48,11 @@ func StartEmulator(t testing.TB, root string, cfg server.Config) *Emulator {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		ninep.Serve(l, srv.Srv9p(nil))
+		s9 := srv.Srv9p(nil)
+		if key != nil {
+			s9 = ninep.RequireAuth(s9, key)
+		}
+		ninep.Serve(l, s9)
 	}()
 	t.Cleanup(func() {
 		l.Close()

@@ -4,7 +4,7 @@
 // Usage:
 //
 //	pop3 [-p] [-a mailbox] [-d debugfile] [-r peeraddr] [-t cert [-k key]]
-//	     [-l addr]... [-ltls addr]... [-fs addr] [-root dir] [-keys dir] ...
+//	     [-l addr]... [-ltls addr]... [-fs addr [-authkey file]] [-root dir] [-keys dir] ...
 //
 // With neither -l nor -ltls it serves one connection on standard input
 // and output. See README.md for every flag.

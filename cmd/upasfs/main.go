@@ -4,18 +4,29 @@
 // Usage:
 //
 //	upasfs [-dnp] [-f mboxfile] [-s] [-l addr]... [-root dir] [-u user]
+//	       [-authkey file | -noauth] [-sockmode mode]
 //
 // With neither -l nor -s it serves one 9P conversation on standard input
 // and output (listen(8), inetd). See README.md for the flags.
+//
+// With -authkey every attach must authenticate with the key in file
+// (docs/upasfs.md, "Authentication"), and may then attach as any user.
+// Without it, attaches are not authenticated, which is allowed only
+// where other hosts cannot connect: standard input, Unix-domain sockets
+// (mode 0600 unless -sockmode says otherwise) and loopback TCP. A
+// listener other hosts can reach is refused unless -noauth is given,
+// and then logged as a warning.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -33,24 +44,40 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("upasfs: ")
 	var (
-		file   = flag.String("f", "", "open `mboxfile` as mbox in every attach (default: the user's mbox)")
-		noOpen = flag.Bool("n", false, "open no mailbox at attach")
-		_      = flag.Bool("p", false, "no plumbing (always true here; accepted for compatibility)")
-		trace  = flag.Bool("d", false, "trace 9P messages to standard error")
-		post   = flag.Bool("s", false, "post the service `upasfs` in the name space directory ($NAMESPACE)")
-		root   = flag.String("root", "", "mail root `dir` holding box/<user>/ (default: a demo root with embedded sample mail)")
-		user   = flag.String("u", "", "accept attaches only from `user`")
-		listen listFlag
+		file    = flag.String("f", "", "open `mboxfile` as mbox in every attach (default: the user's mbox)")
+		noOpen  = flag.Bool("n", false, "open no mailbox at attach")
+		_       = flag.Bool("p", false, "no plumbing (always true here; accepted for compatibility)")
+		trace   = flag.Bool("d", false, "trace 9P messages to standard error")
+		post    = flag.Bool("s", false, "post the service `upasfs` in the name space directory ($NAMESPACE)")
+		root    = flag.String("root", "", "mail root `dir` holding box/<user>/ (default: a demo root with embedded sample mail)")
+		user    = flag.String("u", "", "accept attaches only from `user`")
+		keyFile = flag.String("authkey", "", "require attaches to authenticate with the shared key in `file` (mode 0600 or stricter)")
+		noAuth  = flag.Bool("noauth", false, "allow unauthenticated attaches on listeners other hosts can reach (insecure)")
+		sockMod = flag.String("sockmode", "0600", "permission `mode` (octal) of Unix-domain sockets")
+		listen  listFlag
 	)
 	flag.Var(&listen, "l", "listen on `addr` (tcp!host!port, host:port, unix!/path, /path); repeatable")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: upasfs [-dnps] [-f mboxfile] [-l addr]... [-root dir] [-u user]\n")
+		fmt.Fprintf(os.Stderr, "usage: upasfs [-dnps] [-f mboxfile] [-l addr]... [-root dir] [-u user] [-authkey file | -noauth] [-sockmode mode]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 	if flag.NArg() != 0 {
 		flag.Usage()
 		os.Exit(2)
+	}
+	mode, err := parseMode(*sockMod)
+	if err != nil {
+		log.Fatalf("-sockmode: %v", err)
+	}
+	var key []byte
+	switch {
+	case *keyFile != "" && *noAuth:
+		log.Fatal("-authkey and -noauth exclude each other")
+	case *keyFile != "":
+		if key, err = ninep.ReadAuthKey(*keyFile); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if *root == "" {
 		dir, users, err := demo.Root()
@@ -69,6 +96,9 @@ func main() {
 		tw = os.Stderr
 	}
 	s9 := srv.Srv9p(tw)
+	if key != nil {
+		s9 = ninep.RequireAuth(s9, key)
+	}
 	if *post {
 		listen = append(listen, "upasfs")
 	}
@@ -78,9 +108,16 @@ func main() {
 	}
 	var wg sync.WaitGroup
 	for _, addr := range listen {
-		l, err := ninep.Listen(addr)
+		l, err := ninep.ListenMode(addr, mode)
 		if err != nil {
 			log.Fatal(err)
+		}
+		if key == nil && !ninep.LoopbackOnly(l) {
+			if !*noAuth {
+				log.Fatalf("%s is reachable from other hosts and attaches are not authenticated: "+
+					"anyone there could read and delete any user's mail; give -authkey (or -noauth to allow it)", describe(addr, l))
+			}
+			log.Printf("WARNING: %s is reachable from other hosts and attaches are not authenticated (-noauth)", describe(addr, l))
 		}
 		log.Printf("listening on %s", describe(addr, l))
 		wg.Add(1)
@@ -101,4 +138,13 @@ func describe(addr string, l net.Listener) string {
 		return "tcp!" + host + "!" + port
 	}
 	return addr
+}
+
+// parseMode parses an octal permission mode such as 0660.
+func parseMode(s string) (fs.FileMode, error) {
+	m, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || m&^0o777 != 0 {
+		return 0, fmt.Errorf("%q is not an octal permission mode (0000 to 0777)", s)
+	}
+	return fs.FileMode(m), nil
 }

@@ -33,6 +33,10 @@ type Source struct {
 	// empty: the mail directory then comes from Addr's "box" attach
 	// (our emulator's extension); with both set it is the host directory.
 	Root string
+	// Key, when set, is the shared key the attaches to Addr
+	// authenticate with (-authkey; ninep.AttachKey). Leave it nil for a
+	// upasfs that does not authenticate, such as plan9port's.
+	Key []byte
 
 	once sync.Once
 	srv  *server.Server
@@ -55,6 +59,9 @@ func (s *Source) emulator() (*server.Server, error) {
 func (s *Source) Check() error {
 	if s.Addr != "" {
 		return nil
+	}
+	if s.Key != nil {
+		return errors.New("mailfs: an auth key is for a upasfs at an address (-fs)")
 	}
 	if _, err := s.emulator(); err != nil {
 		return err
@@ -99,7 +106,7 @@ func (s *Source) Namespace(user string) (*ninep.NS, error) {
 // emulator over a pipe.
 func (s *Source) attach(user, aname string) (ninep.FS, error) {
 	if s.Addr != "" {
-		return ninep.Mount(s.Addr, user, aname)
+		return ninep.MountKey(s.Addr, user, aname, s.Key)
 	}
 	srv, err := s.emulator()
 	if err != nil {

@@ -128,7 +128,8 @@ func wire(raw []byte) []byte {
 // TestRetrEveryMessage checks, for every message of every fixture and a
 // generated mailbox, that RETR sends exactly the stored bytes in CRLF
 // form and that LIST's size is the octet count sent (RFC 1939, decision
-// 16), including NUL bytes, "." lines and a final line with no newline.
+// 16), including NUL bytes, "." lines, a final line with no newline and
+// MIME parts nested 64 and 80 levels deep.
 func TestRetrEveryMessage(t *testing.T) {
 	var gen bytes.Buffer
 	testenv.WriteMbox(&gen, 11, 60)
@@ -136,6 +137,10 @@ func TestRetrEveryMessage(t *testing.T) {
 	for _, name := range testenv.FixtureNames() {
 		boxes[name] = testenv.Fixture(name)
 	}
+	// Parts nested deeper than one Twalk reaches (MAXWELEM), and past
+	// the emulator's nesting limit: RETR is the raw file all the same.
+	boxes["nested"] = append(testenv.NestedMessage(64, false), testenv.NestedMessage(64, true)...)
+	boxes["nested past the limit"] = append(testenv.NestedMessage(80, false), testenv.NestedMessage(80, true)...)
 	for name, data := range boxes {
 		t.Run(name, func(t *testing.T) {
 			root := testenv.MailRoot(t, "glenda")

@@ -8,8 +8,17 @@ import (
 	"strings"
 )
 
-// Limits on hostile nesting. Deeper parts are kept as leaves; parts past
-// maxParts in one message are dropped. 4e has no such limits.
+// Limits on hostile nesting; 4e has none (docs/upasfs.md).
+//
+// maxDepth bounds how deep parts nest: the message is at depth 0, its
+// parts at 1, and a part at depth maxDepth is a leaf however its header
+// types it, its raw and body files holding the parts below whole. Such
+// a message stays readable, and so does the rest of the mailbox. Each
+// level is one directory of the tree (n/1/1/...), so the deepest file is
+// maxDepth+3 names below the root: clients walk it in several Twalks
+// (MAXWELEM is 16; ninep walks any depth).
+//
+// maxParts bounds the parts of one message; parts past it are dropped.
 const (
 	maxDepth = 64
 	maxParts = 10000

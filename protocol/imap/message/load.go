@@ -11,7 +11,10 @@ import (
 // loadParallel bounds the requests Load keeps in flight for one message.
 const loadParallel = 8
 
-// maxDepth bounds the part tree Load follows; deeper parts are leaves.
+// maxDepth bounds the part tree Load follows, the message being at
+// depth 0; a part at maxDepth is a leaf whatever its type. It matches
+// the emulator's bound (upasfs/mime maxDepth), so a real upas/fs,
+// which has none, gives IMAP clients the same tree.
 const maxDepth = 64
 
 // Load reads a message's structure through src: the header of every

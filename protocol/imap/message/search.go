@@ -77,7 +77,10 @@ func (s *Structure) BodyContainsAll(src Source, needles []string) (found []bool,
 	return found, nil
 }
 
-// textLeaves appends the text/* leaves under n, n included, to out.
+// textLeaves appends the text/* leaves under n, n included, to out,
+// and the multipart and message/rfc822 leaves: parts below the depth
+// limits (upasfs/mime maxDepth, this package's maxDepth), kept whole,
+// whose body holds the text of the parts below.
 func (n *node) textLeaves(out []*node) []*node {
 	if len(n.kids) > 0 {
 		for _, k := range n.kids {
@@ -85,7 +88,7 @@ func (n *node) textLeaves(out []*node) []*node {
 		}
 		return out
 	}
-	if n.mime.typ == "TEXT" {
+	if n.mime.typ == "TEXT" || n.mime.typ == "MULTIPART" || n.mime.typ == "MESSAGE" && n.mime.sub == "RFC822" {
 		out = append(out, n)
 	}
 	return out
