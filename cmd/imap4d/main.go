@@ -18,6 +18,7 @@ import (
 	"p9mail/ninep"
 	"p9mail/protocol"
 	"p9mail/protocol/imap"
+	"p9mail/protocol/imap/message"
 	"p9mail/protocol/mailfs"
 )
 
@@ -40,6 +41,7 @@ func main() {
 		maxKw      = flag.Int("maxkeywords", imap.DefaultMaxKeywords, "most keywords in one mailbox")
 		maxMsgKw   = flag.Int("maxmsgkeywords", imap.DefaultMaxMessageKeywords, "most keywords on one message")
 		maxSearch  = flag.Int("maxsearchkeys", imap.DefaultMaxSearchKeys, "most keys in one SEARCH, nested ones counted")
+		maxHeader  = flag.Int64("maxheader", message.DefaultMaxHeader, "most `bytes` of a header block parsed in memory (longer ones are streamed)")
 		idlePoll   = flag.Duration("idlepoll", imap.DefaultIdlePoll, "during IDLE, look for changes every `interval`")
 	)
 	flag.Parse()
@@ -78,6 +80,7 @@ func main() {
 		MaxKeywords:        *maxKw,
 		MaxMessageKeywords: *maxMsgKw,
 		MaxSearchKeys:      *maxSearch,
+		MaxHeader:          *maxHeader,
 		IdlePoll:           *idlePoll,
 	}
 	if *preauth {

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -315,5 +317,74 @@ func TestAbuseKeywords(t *testing.T) {
 	}
 	if reply, err := replyTo(c, r, "x", "SEARCH KEYWORD k63 NOT KEYWORD k64"); err != nil || reply != "x OK SEARCH completed" {
 		t.Fatalf("SEARCH: %q %v", reply, err)
+	}
+}
+
+// readReply reads to the tagged reply of tag, counting the literal
+// bytes that come with it.
+func readReply(r *bufio.Reader, tag string) (reply string, literal int64, err error) {
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return "", literal, err
+		}
+		if m := literalRE.FindStringSubmatch(strings.TrimRight(line, "\r\n")); m != nil {
+			n, _ := strconv.ParseInt(m[1], 10, 64)
+			if _, err := io.CopyN(io.Discard, r, n); err != nil {
+				return "", literal, err
+			}
+			literal += n
+			continue
+		}
+		if strings.HasPrefix(line, tag+" ") {
+			return strings.TrimRight(line, "\r\n"), literal, nil
+		}
+	}
+}
+
+// TestAbuseLongHeaderLine: a message with a 20 MB header line (one of
+// 50 MB took a session to 500 MB) is read whole, listed and searched,
+// while the engine holds only DefaultMaxHeader-sized pieces of it.
+func TestAbuseLongHeaderLine(t *testing.T) {
+	const lineLen = 20 << 20
+	msg := "From glenda Mon Jan  2 15:04:05 2006\nSubject: the long one\nX-Long: " +
+		strings.Repeat("y", lineLen) + "\nTo: rob@example.com\n\nbody\n"
+	addr := abuseServerMbox(t, imap.Config{}, []byte(msg))
+	c, r := dialFrom(t, "127.0.0.1", addr)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	for _, cmd := range []string{"LOGIN glenda pw", "SELECT INBOX"} {
+		if reply, err := replyTo(c, r, "a", cmd); err != nil || !strings.HasPrefix(reply, "a OK") {
+			t.Fatalf("%s: %q %v", cmd, reply, err)
+		}
+	}
+	before := heapInUse()
+	stop := peakHeap()
+	for _, step := range []struct {
+		cmd     string
+		literal int64
+	}{
+		{"FETCH 1 (ENVELOPE BODYSTRUCTURE RFC822.SIZE)", 0},
+		// Less the From line (37 bytes) and the body (5), the four LFs
+		// of the header and its empty line made CRLF.
+		{"FETCH 1 BODY.PEEK[HEADER]", int64(len(msg)) - 37 - 5 + 4},
+		// raw: less the From line and the last LF, five LFs made CRLF.
+		{"FETCH 1 BODY.PEEK[]", int64(len(msg)) - 37 - 1 + 4},
+		{"FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT TO)]", 0},
+		{"SEARCH SUBJECT long TO rob", 0},
+	} {
+		fmt.Fprintf(c, "f %s\r\n", step.cmd)
+		reply, n, err := readReply(r, "f")
+		if err != nil || !strings.HasPrefix(reply, "f OK") {
+			t.Fatalf("%s: %q %v", step.cmd, reply, err)
+		}
+		if step.literal != 0 && n != step.literal {
+			t.Errorf("%s: %d bytes, want %d", step.cmd, n, step.literal)
+		}
+	}
+	grown := int64(stop()) - int64(before)
+	t.Logf("the heap grew by at most %d bytes", grown)
+	if grown > 12<<20 {
+		t.Errorf("the heap grew by %d bytes for a %d-byte header line", grown, lineLen)
 	}
 }

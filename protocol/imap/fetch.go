@@ -490,7 +490,7 @@ func (s *session) loadStructures(batch []target) []*message.Structure {
 	}
 	inParallel(len(batch), func(i int) bool { return !batch[i].m.Expunged && out[i] == nil }, func(i int) {
 		m := batch[i].m
-		st, err := message.Load(message.UpasfsSource(s.fs, s.sel.box, m.num))
+		st, err := message.LoadLimited(message.UpasfsSource(s.fs, s.sel.box, m.num), s.cfg.MaxHeader)
 		if err != nil {
 			s.cfg.Log.Warn("imap load", "user", s.user, "digest", m.Digest, "err", err)
 			return

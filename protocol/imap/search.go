@@ -147,7 +147,7 @@ func (c *searchCtx) structure() *message.Structure {
 	if c.st == nil && c.err == nil {
 		if st := c.s.srv.cache.get(c.m.Digest); st != nil {
 			c.st = st
-		} else if st, err := message.Load(c.src()); err != nil {
+		} else if st, err := message.LoadLimited(c.src(), c.s.cfg.MaxHeader); err != nil {
 			c.err = err
 		} else {
 			c.s.srv.cache.put(c.m.Digest, st)

@@ -24,6 +24,7 @@ import (
 
 	"p9mail/protocol"
 	"p9mail/protocol/auth"
+	"p9mail/protocol/imap/message"
 	"p9mail/protocol/mailfs"
 )
 
@@ -95,6 +96,9 @@ type Config struct {
 	MaxKeywords        int
 	MaxMessageKeywords int
 	MaxSearchKeys      int
+	// MaxHeader bounds the bytes of a header block the engine holds to
+	// parse (message.DefaultMaxHeader); longer ones are streamed.
+	MaxHeader int64
 }
 
 // A Server serves IMAP sessions.
@@ -164,6 +168,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxMessageKeywords <= 0 {
 		cfg.MaxMessageKeywords = DefaultMaxMessageKeywords
+	}
+	if cfg.MaxHeader <= 0 {
+		cfg.MaxHeader = message.DefaultMaxHeader
 	}
 	if cfg.MaxSearchKeys <= 0 {
 		cfg.MaxSearchKeys = DefaultMaxSearchKeys

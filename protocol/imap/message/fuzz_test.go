@@ -168,7 +168,7 @@ func FuzzPlainHeader(f *testing.F) {
 			t.Fatalf("%q: plainHeader ends the header at %d, upasfs at %d+%d", raw, n, p.HeaderOff, p.HeaderLen)
 		}
 		src := &memSource{files: map[string]string{"1/raw": string(raw), "1/mimeheader": string(raw[:n])}}
-		hdr, rc, _, err := head(src, []int{1}, "mimeheader")
+		hdr, _, rc, _, err := head(src, []int{1}, "mimeheader", 0)
 		if err != nil {
 			t.Fatal(err)
 		}

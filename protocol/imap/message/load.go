@@ -24,18 +24,23 @@ const maxDepth = 64
 // message, of every leaf and of every message/rfc822 part, streamed to
 // measure CRLF sizes and line counts. Independent requests are issued
 // in parallel.
-func Load(src Source) (*Structure, error) {
-	l := &loader{src: src, sem: make(chan struct{}, loadParallel)}
+func Load(src Source) (*Structure, error) { return LoadLimited(src, DefaultMaxHeader) }
+
+// LoadLimited is Load holding at most maxHeader bytes of each header
+// block (DefaultMaxHeader).
+func LoadLimited(src Source, maxHeader int64) (*Structure, error) {
+	l := &loader{src: src, sem: make(chan struct{}, loadParallel), maxHeader: maxHeader}
 	root, err := l.load(nil, true, false, false, 0)
 	if err != nil {
 		return nil, err
 	}
-	return &Structure{root: root, body: root.body()}, nil
+	return &Structure{root: root, body: root.body(), maxHeader: maxHeader}, nil
 }
 
 type loader struct {
-	src Source
-	sem chan struct{}
+	src       Source
+	sem       chan struct{}
+	maxHeader int64
 }
 
 // io runs f holding one of the loader's request slots.
@@ -52,11 +57,12 @@ func (l *loader) io(f func() error) error {
 func (l *loader) load(path []int, msg, trim, inDigest bool, depth int) (*node, error) {
 	n := &node{path: path, msg: msg, trim: trim}
 	var (
-		hdr []byte
-		raw io.ReadCloser // open at its start, for measuring
+		hdr     []byte
+		hdrSize int64
+		raw     io.ReadCloser // open at its start, for measuring
 	)
 	err := l.io(func() (err error) {
-		hdr, raw, n.unix, err = head(l.src, path, n.headerFile())
+		hdr, hdrSize, raw, n.unix, err = head(l.src, path, n.headerFile(), l.maxHeader)
 		return err
 	})
 	if err != nil {
@@ -83,7 +89,7 @@ func (l *loader) load(path []int, msg, trim, inDigest bool, depth int) (*node, e
 		slices.Sort(kids)
 	}
 	n.form = formOf(n.mime, len(kids), depth)
-	return n, l.loadKids(n, kids, raw, int64(len(toCRLF(hdr))), depth)
+	return n, l.loadKids(n, kids, raw, hdrSize, depth)
 }
 
 // formOf decides a node's form from its type and whether upasfs gave it

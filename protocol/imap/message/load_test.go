@@ -207,7 +207,7 @@ func TestHeadAgrees(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				hdr, raw, _, err := head(src, path, file)
+				hdr, _, raw, _, err := head(src, path, file, 0)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -62,13 +62,15 @@ const (
 // rawunix after its From line, which it returns without the newline)
 // and reads the part's header block from its beginning when the block
 // is plainly delimited (plainHeader); otherwise it reads the header
-// file (rawheader or mimeheader). It returns the header and the raw
-// file from its first byte on, for measureStream: a part costs one
-// file of upasfs instead of two (DESIGN.md "Speed, by construction").
-func head(src Source, path []int, hdrFile string) (hdr []byte, raw io.ReadCloser, unix string, err error) {
+// file (rawheader or mimeheader), at most maxHeader bytes of it
+// (readHeader). It returns the header, the CRLF size of the whole
+// block, and the raw file from its first byte on, for measureStream: a
+// part costs one file of upasfs instead of two (DESIGN.md "Speed, by
+// construction").
+func head(src Source, path []int, hdrFile string, maxHeader int64) (hdr []byte, hdrSize int64, raw io.ReadCloser, unix string, err error) {
 	f, unix, err := openRaw(src, path)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, 0, nil, "", err
 	}
 	p, ok := f.(*prefixed)
 	if !ok {
@@ -80,21 +82,23 @@ func head(src Source, path []int, hdrFile string) (hdr []byte, raw io.ReadCloser
 	}
 	for ; len(p.rest) < headChunk; want = headChunk {
 		if n, ok := plainHeader(p.rest); ok {
-			return bytes.Clone(p.rest[:n]), p, unix, nil
+			hdr = bytes.Clone(p.rest[:n])
+			return hdr, int64(len(toCRLF(hdr))), p, unix, nil
 		}
 		if p.eof {
 			break
 		}
 		if err := p.fill(want); err != nil {
 			p.Close()
-			return nil, nil, "", fmt.Errorf("read %s raw: %w", pathString(path), err)
+			return nil, 0, nil, "", fmt.Errorf("read %s raw: %w", pathString(path), err)
 		}
 	}
-	if hdr, err = src.ReadFile(path, hdrFile); err != nil {
+	h, err := readHeader(src, path, hdrFile, maxHeader)
+	if err != nil {
 		p.Close()
-		return nil, nil, "", fmt.Errorf("read %s %s: %w", pathString(path), hdrFile, err)
+		return nil, 0, nil, "", err
 	}
-	return hdr, p, unix, nil
+	return h.b, h.size, p, unix, nil
 }
 
 // plainHeader reports whether b begins with a header block that every
@@ -286,17 +290,17 @@ func (m *meter) geometry() geometry {
 // geometry returns n's geometry, measuring it now (once) if Load did
 // not (a multipart's parts, for BODY[n.MIME] and the like), the way
 // Load measures.
-func (n *node) geometry(src Source) (geometry, error) {
+func (n *node) geometry(src Source, maxHeader int64) (geometry, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.have {
 		return n.geo, nil
 	}
-	hdr, raw, _, err := head(src, n.path, n.headerFile())
+	_, hdrSize, raw, _, err := head(src, n.path, n.headerFile(), maxHeader)
 	if err != nil {
 		return geometry{}, err
 	}
-	g, err := measureStream(raw, n.path, int64(len(toCRLF(hdr))), n.trim)
+	g, err := measureStream(raw, n.path, hdrSize, n.trim)
 	if err != nil {
 		return geometry{}, err
 	}

@@ -18,11 +18,11 @@ func (s *Structure) Header(src Source) ([]Field, error) {
 	if s.root.header != nil {
 		return parseFields(s.root.header), nil
 	}
-	h, err := src.ReadFile(nil, upasfs.FileRawHeader)
+	h, err := readHeader(src, nil, upasfs.FileRawHeader, s.maxHeader)
 	if err != nil {
-		return nil, fmt.Errorf("read rawheader: %w", err)
+		return nil, err
 	}
-	return parseFields(h), nil
+	return parseFields(h.b), nil
 }
 
 // Contains reports whether needle occurs in s, case folded (Unicode

@@ -70,7 +70,7 @@ func (s *Structure) Section(src Source, sec Section, partial *Partial) (int64, O
 		if asMsg {
 			return cut(nil, partial)
 		}
-		return header(src, n, func(h []byte) []byte { return h }, partial)
+		return s.header(src, n, nil, partial)
 	case "HEADER", "HEADER.FIELDS", "TEXT":
 		m := n
 		if !asMsg {
@@ -81,9 +81,9 @@ func (s *Structure) Section(src Source, sec Section, partial *Partial) (int64, O
 		}
 		switch spec {
 		case "HEADER":
-			return header(src, m, func(h []byte) []byte { return h }, partial)
+			return s.header(src, m, nil, partial)
 		case "HEADER.FIELDS":
-			return header(src, m, func(h []byte) []byte { return SelectFields(h, sec.Fields, not) }, partial)
+			return s.header(src, m, func(h []byte) []byte { return SelectFields(h, sec.Fields, not) }, partial)
 		}
 		return s.stream(src, m, -1, partial)
 	}
@@ -117,7 +117,7 @@ func (s *Structure) resolve(part []int) (n *node, asMsg, ok bool) {
 // stream is the section of n's converted raw from off (-1: from the
 // text) to its end.
 func (s *Structure) stream(src Source, n *node, off int64, partial *Partial) (int64, Opener, error) {
-	g, err := n.geometry(src)
+	g, err := n.geometry(src, s.maxHeader)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -143,14 +143,22 @@ func (s *Structure) stream(src Source, n *node, off int64, partial *Partial) (in
 	return size, open, nil
 }
 
-// header is a header section of n: its header block, filtered by sel,
-// as headerBlock makes it.
-func header(src Source, n *node, sel func([]byte) []byte, partial *Partial) (int64, Opener, error) {
-	h, err := src.ReadFile(n.path, n.headerFile())
+// header is a header section of n: its header block, filtered by sel
+// (nil: all of it), as headerBlock makes it. A block longer than
+// maxHeader is streamed whole when unfiltered; filtered, only its first
+// maxHeader bytes are looked at.
+func (s *Structure) header(src Source, n *node, sel func([]byte) []byte, partial *Partial) (int64, Opener, error) {
+	h, err := readHeader(src, n.path, n.headerFile(), s.maxHeader)
 	if err != nil {
-		return 0, nil, fmt.Errorf("read %s %s: %w", pathString(n.path), n.headerFile(), err)
+		return 0, nil, err
 	}
-	return cut(headerBlock(sel(h)), partial)
+	if sel == nil {
+		if h.cut {
+			return streamHeader(src, n.path, n.headerFile(), h, partial)
+		}
+		return cut(headerBlock(h.b), partial)
+	}
+	return cut(headerBlock(sel(h.b)), partial)
 }
 
 // cut is a section held in memory.

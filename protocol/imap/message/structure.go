@@ -14,8 +14,9 @@ import (
 // changed once Load returns (but for sizes computed on first use under
 // a lock), so it may be shared by many sessions.
 type Structure struct {
-	root *node
-	body *Body
+	root      *node
+	body      *Body
+	maxHeader int64 // of LoadLimited
 }
 
 // form is how a part's content is structured for IMAP.
