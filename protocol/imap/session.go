@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"p9mail/ninep"
+	"p9mail/protocol"
 	"p9mail/protocol/imap/wire"
 	"p9mail/upasfs"
 )
@@ -270,8 +271,12 @@ func (s *session) flush() {
 }
 
 // tagged sends the command's completion: tag, status, an optional
-// response code (without brackets) and text.
+// response code (without brackets) and text, with any path in it
+// reduced to its last element (protocol.Scrub).
 func (s *session) tagged(tag, status, code, text string) {
+	if status != "OK" {
+		text = protocol.Scrub(text)
+	}
 	s.enc.Atom(tag).SP().Atom(status).SP()
 	if code != "" {
 		s.enc.BeginCode(code).EndCode().SP()
@@ -279,8 +284,11 @@ func (s *session) tagged(tag, status, code, text string) {
 	s.enc.Text(text).CRLF()
 }
 
-// untagged sends "* status [code] text".
+// untagged sends "* status [code] text", scrubbed as tagged does.
 func (s *session) untagged(status, code, text string) {
+	if status != "OK" {
+		text = protocol.Scrub(text)
+	}
 	s.enc.Atom("*").SP().Atom(status).SP()
 	if code != "" {
 		s.enc.BeginCode(code).EndCode().SP()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"p9mail/ninep"
+	"p9mail/protocol"
 	"p9mail/protocol/auth"
 )
 
@@ -136,9 +137,13 @@ func (s *session) readLine() (string, error) {
 	return line, nil
 }
 
-// reply sends one response line.
+// reply sends one response line; an -ERR line's paths are reduced to
+// their last element (protocol.Scrub).
 func (s *session) reply(format string, args ...any) {
 	line := fmt.Sprintf(format, args...)
+	if strings.HasPrefix(line, "-ERR") {
+		line = protocol.Scrub(line)
+	}
 	s.debugf("-> %s\n", line)
 	s.w.WriteString(line)
 	s.w.WriteString("\r\n")
