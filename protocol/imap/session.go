@@ -46,6 +46,7 @@ type session struct {
 	sel      *mailbox
 	failures int
 	p9cr     map[string]string // user → outstanding p9cr challenge (spec §2.3)
+	turns    map[string]int    // lock queue key → times this session holds its turn (lock.go)
 }
 
 func newSession(srv *Server, c net.Conn) *session {

@@ -1,0 +1,364 @@
+package imap_test
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"p9mail/protocol/auth"
+	"p9mail/protocol/imap"
+	"p9mail/protocol/mailfs"
+	"p9mail/testenv"
+)
+
+// uidLog is every UID-to-message pairing any session was told, with
+// the first disagreement: RFC 3501 §2.3.1.1 lets a UID name one
+// message only, and a message keep one UID, under one UIDVALIDITY.
+type uidLog struct {
+	mu    sync.Mutex
+	byUID map[uint32]string // UID → Message-ID
+	byID  map[string]uint32 // Message-ID → UID
+	errs  []string
+	said  map[string]bool // errs, by what they say (not where)
+}
+
+// fail notes a disagreement once, with where it was first seen.
+func (l *uidLog) fail(what, where string) {
+	if !l.said[what] {
+		l.said[what] = true
+		l.errs = append(l.errs, where+": "+what)
+	}
+}
+
+func (l *uidLog) record(uid uint32, id, where string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if old, ok := l.byUID[uid]; ok && old != id {
+		l.fail(fmt.Sprintf("UID %d is %s, was %s", uid, id, old), where)
+	}
+	if old, ok := l.byID[id]; ok && old != uid {
+		l.fail(fmt.Sprintf("%s has UID %d, had %d", id, uid, old), where)
+	}
+	if _, ok := l.byUID[uid]; !ok {
+		l.byUID[uid] = id
+	}
+	if _, ok := l.byID[id]; !ok {
+		l.byID[id] = uid
+	}
+}
+
+var (
+	fetchIDRE   = regexp.MustCompile(`(?s)^\* \d+ FETCH \(UID (\d+) BODY\[HEADER\.FIELDS \(MESSAGE-ID\)\] \{\d+\}<literal .*?(?i:message-id): <([^>]+)>`)
+	appendUIDRE = regexp.MustCompile(`^OK \[APPENDUID (\d+) (\d+)\]`)
+	uidNextRE   = regexp.MustCompile(`^\* STATUS \S+ \(.*UIDNEXT (\d+)`)
+)
+
+// fetchUIDs runs UID FETCH 1:* in the selected mailbox and records
+// each UID with its message's Message-ID; it returns the UIDs.
+func (sc *stressClient) fetchUIDs(l *uidLog, where string) ([]uint32, error) {
+	sc.keep = true
+	defer func() { sc.keep = false }()
+	reply, err := sc.cmd("UID FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(reply, "OK") {
+		return nil, fmt.Errorf("%s: UID FETCH: %s", where, reply)
+	}
+	var uids []uint32
+	for _, line := range sc.lines {
+		if m := fetchIDRE.FindStringSubmatch(line); m != nil {
+			uid, _ := strconv.ParseUint(m[1], 10, 32)
+			l.record(uint32(uid), m[2], where)
+			uids = append(uids, uint32(uid))
+		}
+	}
+	return uids, nil
+}
+
+// uidNext asks STATUS for INBOX's UIDNEXT.
+func (sc *stressClient) uidNext() (uint32, error) {
+	sc.keep = true
+	defer func() { sc.keep = false }()
+	reply, err := sc.cmd("STATUS INBOX (UIDNEXT)")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range sc.lines {
+		if m := uidNextRE.FindStringSubmatch(line); m != nil && strings.HasPrefix(reply, "OK") {
+			n, _ := strconv.ParseUint(m[1], 10, 32)
+			return uint32(n), nil
+		}
+	}
+	return 0, fmt.Errorf("STATUS: %s %q", reply, sc.lines)
+}
+
+// TestStressUIDs runs sessions that APPEND to INBOX without selecting
+// it while others expunge it and others read its UIDs, under -race,
+// and checks UIDPLUS and UID stability (RFC 4315 §3, RFC 3501
+// §2.3.1.1): every APPENDUID names the appended message for as long
+// as anyone sees that UID; no UID ever names two messages, nor a
+// message two UIDs, in any session; and UIDNEXT grows by exactly the
+// number of messages that got UIDs.
+func TestStressUIDs(t *testing.T) {
+	const appenders, perAppender, expungers, readers = 3, 20, 2, 2
+	var initial strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&initial, "From glenda Thu Dec  3 10:00:0%d 2026\nMessage-ID: <init.%d@uids>\n\nbody\n\n", i, i)
+	}
+	root := testenv.MailRoot(t, "glenda")
+	testenv.WriteFixture(t, root, "glenda", "mbox", []byte(initial.String()))
+	keys, err := auth.OpenKeys(testenv.WriteKeys(t, root, map[string]string{"glenda": "pw"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := imap.New(imap.Config{Source: &mailfs.Source{Root: root}, Keys: keys, AllowPlain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go srv.Serve(ln, false)
+	log := &uidLog{byUID: map[uint32]string{}, byID: map[string]uint32{}, said: map[string]bool{}}
+	dial := func(sel string) (*stressClient, error) {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			return nil, err
+		}
+		sc := &stressClient{c: c, r: bufio.NewReader(c)}
+		if _, err := sc.r.ReadString('\n'); err != nil {
+			return nil, err
+		}
+		if r, err := sc.cmd("LOGIN glenda pw"); err != nil || !strings.HasPrefix(r, "OK") {
+			return nil, fmt.Errorf("LOGIN: %s %v", r, err)
+		}
+		if sel != "" {
+			if r, err := sc.cmd(sel + " INBOX"); err != nil || !strings.HasPrefix(r, "OK") {
+				return nil, fmt.Errorf("%s: %s %v", sel, r, err)
+			}
+		}
+		return sc, nil
+	}
+
+	// The initial messages get their UIDs; count from UIDNEXT then.
+	sc, err := dial("SELECT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.fetchUIDs(log, "start"); err != nil {
+		t.Fatal(err)
+	}
+	sc.cmd("LOGOUT")
+	sc.c.Close()
+	if sc, err = dial(""); err != nil {
+		t.Fatal(err)
+	}
+	next0, err := sc.uidNext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.cmd("LOGOUT")
+	sc.c.Close()
+
+	deadline := time.Now().Add(60 * time.Second)
+	done := make(chan struct{})
+	errs := make(chan error, appenders+expungers+readers)
+	var wg, others sync.WaitGroup
+	var given sync.Map // APPENDUID UID → Message-ID
+	for a := range appenders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- stressAppend(dial, log, &given, a, perAppender)
+		}()
+	}
+	for e := range expungers {
+		others.Add(1)
+		go func() {
+			defer others.Done()
+			errs <- stressExpunge(dial, log, done, int64(e))
+		}()
+	}
+	for r := range readers {
+		others.Add(1)
+		go func() {
+			defer others.Done()
+			errs <- stressRead(dial, log, done, r%2 == 0, deadline)
+		}()
+	}
+	wg.Wait()
+	close(done)
+	others.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if time.Now().After(deadline) {
+		t.Errorf("took more than 60 s")
+	}
+
+	// A session after all of it sees each appended message under its
+	// APPENDUID, or not at all (expunged).
+	if sc, err = dial("SELECT"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.fetchUIDs(log, "end"); err != nil {
+		t.Fatal(err)
+	}
+	sc.cmd("LOGOUT")
+	sc.c.Close()
+	if sc, err = dial(""); err != nil {
+		t.Fatal(err)
+	}
+	next1, err := sc.uidNext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.cmd("LOGOUT")
+	sc.c.Close()
+
+	for _, e := range log.errs {
+		t.Error(e)
+	}
+	n := 0
+	given.Range(func(k, v any) bool { n++; return true })
+	if n != appenders*perAppender {
+		t.Errorf("%d APPENDUIDs for %d appends", n, appenders*perAppender)
+	}
+	if next1-next0 != uint32(appenders*perAppender) {
+		t.Errorf("UIDNEXT went from %d to %d for %d appended messages", next0, next1, appenders*perAppender)
+	}
+	t.Logf("UIDNEXT %d -> %d, %d UIDs seen", next0, next1, len(log.byUID))
+}
+
+// stressAppend appends n messages with unique Message-IDs, and records
+// the UID each APPENDUID names for it.
+func stressAppend(dial func(string) (*stressClient, error), log *uidLog, given *sync.Map, a, n int) error {
+	sc, err := dial("")
+	if err != nil {
+		return err
+	}
+	defer sc.c.Close()
+	for i := range n {
+		id := fmt.Sprintf("a.%d.%d@uids", a, i)
+		m := fmt.Sprintf("Subject: uids\r\nMessage-ID: <%s>\r\n\r\nbody %d %d\r\n", id, a, i)
+		reply, err := sc.cmd("APPEND INBOX {%d+}\r\n%s", len(m), m)
+		if err != nil {
+			return err
+		}
+		um := appendUIDRE.FindStringSubmatch(reply)
+		if um == nil {
+			return fmt.Errorf("APPEND %s: %s", id, reply)
+		}
+		uid, _ := strconv.ParseUint(um[2], 10, 32)
+		if old, dup := given.LoadOrStore(uint32(uid), id); dup {
+			return fmt.Errorf("APPENDUID %d for %s, given before for %s", uid, id, old)
+		}
+		log.record(uint32(uid), id, "APPENDUID")
+	}
+	_, err = sc.cmd("LOGOUT")
+	return err
+}
+
+// stressExpunge deletes one of the messages it sees, mostly the
+// newest, about every other round, until done.
+func stressExpunge(dial func(string) (*stressClient, error), log *uidLog, done <-chan struct{}, seed int64) error {
+	sc, err := dial("SELECT")
+	if err != nil {
+		return err
+	}
+	defer sc.c.Close()
+	rng := rand.New(rand.NewSource(seed))
+	for {
+		select {
+		case <-done:
+			_, err := sc.cmd("LOGOUT")
+			return err
+		default:
+		}
+		uids, err := sc.fetchUIDs(log, fmt.Sprintf("expunger %d", seed))
+		if err != nil {
+			return err
+		}
+		if len(uids) == 0 || rng.Intn(2) == 0 {
+			if _, err := sc.cmd("NOOP"); err != nil {
+				return err
+			}
+			continue
+		}
+		u := uids[len(uids)-1]
+		if rng.Intn(3) == 0 {
+			u = uids[rng.Intn(len(uids))]
+		}
+		for _, c := range []string{fmt.Sprintf("UID STORE %d +FLAGS.SILENT (\\Deleted)", u), "EXPUNGE"} {
+			reply, err := sc.cmd("%s", c)
+			if err != nil {
+				return err
+			}
+			if !strings.HasPrefix(reply, "OK") {
+				return fmt.Errorf("expunger %d: %s: %s", seed, c, reply)
+			}
+		}
+	}
+}
+
+// stressRead reads UIDs until done: from one SELECT held open (held),
+// or from a new EXAMINE each round after a STATUS, whose UIDNEXT may
+// never go down.
+func stressRead(dial func(string) (*stressClient, error), log *uidLog, done <-chan struct{}, held bool, deadline time.Time) error {
+	sel := "EXAMINE"
+	if held {
+		sel = "SELECT"
+	}
+	sc, err := dial(sel)
+	if err != nil {
+		return err
+	}
+	defer sc.c.Close()
+	var last uint32
+	for time.Now().Before(deadline) {
+		select {
+		case <-done:
+			_, err := sc.cmd("LOGOUT")
+			return err
+		default:
+		}
+		where := "reader " + sel
+		if _, err := sc.fetchUIDs(log, where); err != nil {
+			return err
+		}
+		if held {
+			if _, err := sc.cmd("NOOP"); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := sc.cmd("UNSELECT"); err != nil {
+			return err
+		}
+		next, err := sc.uidNext()
+		if err != nil {
+			return err
+		}
+		if next < last {
+			return fmt.Errorf("STATUS UIDNEXT %d after %d", next, last)
+		}
+		last = next
+		if r, err := sc.cmd("EXAMINE INBOX"); err != nil || !strings.HasPrefix(r, "OK") {
+			return fmt.Errorf("EXAMINE: %s %v", r, err)
+		}
+	}
+	return fmt.Errorf("reader %s: past the deadline", sel)
+}
