@@ -10,6 +10,7 @@ import (
 	"9fans.net/go/plan9"
 
 	"p9mail/ninep"
+	"p9mail/protocol/mailfs"
 )
 
 // DefaultLockTimeout bounds the wait for a mailbox lock. Plan 9's
@@ -105,7 +106,9 @@ func lockFile(ns ninep.FS, dir, file string, timeout time.Duration) (ninep.File,
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
 		f, err := ns.Open(name, plan9.OREAD)
 		if ninep.IsNotExist(err) {
-			f, err = ns.Create(name, plan9.OREAD, plan9.DMEXCL|0666)
+			// It stays: Plan 9's bits for it (spec §1.8), masked by
+			// the directory's as create(5) does.
+			f, err = mailfs.Create(ns, name, plan9.OREAD, plan9.DMEXCL|0666)
 		}
 		if err == nil {
 			return f, nil

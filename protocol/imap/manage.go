@@ -8,6 +8,7 @@ import (
 	"9fans.net/go/plan9"
 
 	"p9mail/ninep"
+	"p9mail/protocol/mailfs"
 )
 
 func init() {
@@ -44,16 +45,20 @@ func (s *session) create(tag, cmd string) {
 		s.tagged(tag, "NO", "", cmd+" cannot create mailbox: "+err.Error())
 		return
 	}
-	perm := plan9.Perm(0600)
+	// imap4d's perms, masked by the directory's bits as create(5)
+	// does (spec §2.10).
+	perm := plan9.Perm(0664)
 	if dir {
-		perm = plan9.DMDIR | 0700
+		perm = plan9.DMDIR | 0775
 	}
-	f, err := s.ns.Create(full, plan9.OREAD, perm)
+	f, err := mailfs.Create(s.ns, full, plan9.OREAD, perm)
+	if err == nil {
+		err = f.Close()
+	}
 	if err != nil {
 		s.tagged(tag, "NO", "", cmd+" cannot create mailbox: "+err.Error())
 		return
 	}
-	f.Close()
 	s.tagged(tag, "OK", "", cmd+" completed")
 }
 
@@ -73,7 +78,7 @@ func (s *session) mkdirs(rel string) error {
 	if err := s.mkdirs(path.Dir(rel)); err != nil {
 		return err
 	}
-	f, err := s.ns.Create(full, plan9.OREAD, plan9.DMDIR|0700)
+	f, err := mailfs.Create(s.ns, full, plan9.OREAD, plan9.DMDIR|0775) // spec §2.10
 	if err != nil {
 		return err
 	}
@@ -239,14 +244,19 @@ func (s *session) moveInbox(dst string) error {
 	return f.Close()
 }
 
-// copyFile copies a file of the mail directory, streaming.
+// copyFile copies a file of the mail directory, streaming; the copy
+// has the permission bits of the original (a mailbox moved, its .imp).
 func (s *session) copyFile(src, dst string) error {
 	in, err := s.ns.Open(path.Join(s.boxDir(), src), plan9.OREAD)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := s.ns.Create(path.Join(s.boxDir(), dst), plan9.OWRITE, 0600)
+	d, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	out, err := mailfs.CreateExact(s.ns, path.Join(s.boxDir(), dst), plan9.OWRITE, d.Mode&0777)
 	if err != nil {
 		return err
 	}
