@@ -171,7 +171,9 @@ func (mb *mailbox) commit(change func() bool) error {
 	out := imp.Snapshot(mb.validity, mb.next, mb.live(), mb.status || mb.readOnly).Marshal()
 	write := !bytes.Equal(out, data)
 	if mb.readOnly {
-		write = res.Given || impErr == nil && write
+		// Never for flags alone: its \Recent would put back the 'r'
+		// that a SELECT session consumed.
+		write = res.Given || impErr == nil && !imp.SameMessages(out, data)
 	}
 	if write {
 		return mb.writeImp(out)
