@@ -101,20 +101,25 @@ func (sc *stressClient) uidNext() (uint32, error) {
 }
 
 // TestStressUIDs runs sessions that APPEND to INBOX without selecting
-// it while others expunge it and others read its UIDs, under -race,
-// and checks UIDPLUS and UID stability (RFC 4315 §3, RFC 3501
-// §2.3.1.1): every APPENDUID names the appended message for as long
-// as anyone sees that UID; no UID ever names two messages, nor a
-// message two UIDs, in any session; and UIDNEXT grows by exactly the
-// number of messages that got UIDs.
+// it and one that COPYs and MOVEs to it from another mailbox, while
+// others expunge it and others read its UIDs, under -race, and checks
+// UIDPLUS and UID stability (RFC 4315 §3, RFC 3501 §2.3.1.1): every
+// APPENDUID and COPYUID names the added message for as long as anyone
+// sees that UID; no UID ever names two messages, nor a message two
+// UIDs, in any session; and UIDNEXT grows by exactly the number of
+// messages that got UIDs.
 func TestStressUIDs(t *testing.T) {
-	const appenders, perAppender, expungers, readers = 3, 20, 2, 2
-	var initial strings.Builder
+	const appenders, perAppender, copied, expungers, readers = 3, 20, 20, 2, 2
+	var initial, feed strings.Builder
 	for i := range 5 {
 		fmt.Fprintf(&initial, "From glenda Thu Dec  3 10:00:0%d 2026\nMessage-ID: <init.%d@uids>\n\nbody\n\n", i, i)
 	}
+	for i := range copied {
+		fmt.Fprintf(&feed, "From rob Thu Dec  3 09:00:%02d 2026\nMessage-ID: <c.%d@uids>\n\nbody %d\n\n", i, i, i)
+	}
 	root := testenv.MailRoot(t, "glenda")
 	testenv.WriteFixture(t, root, "glenda", "mbox", []byte(initial.String()))
+	testenv.WriteFixture(t, root, "glenda", "feed", []byte(feed.String()))
 	keys, err := auth.OpenKeys(testenv.WriteKeys(t, root, map[string]string{"glenda": "pw"}))
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +177,7 @@ func TestStressUIDs(t *testing.T) {
 
 	deadline := time.Now().Add(60 * time.Second)
 	done := make(chan struct{})
-	errs := make(chan error, appenders+expungers+readers)
+	errs := make(chan error, appenders+1+expungers+readers)
 	var wg, others sync.WaitGroup
 	var given sync.Map // APPENDUID UID → Message-ID
 	for a := range appenders {
@@ -182,6 +187,11 @@ func TestStressUIDs(t *testing.T) {
 			errs <- stressAppend(dial, log, &given, a, perAppender)
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		errs <- stressCopy(dial, log, &given, copied)
+	}()
 	for e := range expungers {
 		others.Add(1)
 		go func() {
@@ -232,13 +242,20 @@ func TestStressUIDs(t *testing.T) {
 	for _, e := range log.errs {
 		t.Error(e)
 	}
+	added := appenders*perAppender + copied
 	n := 0
 	given.Range(func(k, v any) bool { n++; return true })
-	if n != appenders*perAppender {
-		t.Errorf("%d APPENDUIDs for %d appends", n, appenders*perAppender)
+	if n != added {
+		t.Errorf("%d APPENDUIDs and COPYUIDs for %d messages added", n, added)
 	}
-	if next1-next0 != uint32(appenders*perAppender) {
-		t.Errorf("UIDNEXT went from %d to %d for %d appended messages", next0, next1, appenders*perAppender)
+	seen := 0
+	for uid := range log.byUID {
+		if uid >= next0 {
+			seen++
+		}
+	}
+	if next1-next0 != uint32(added) || seen != added {
+		t.Errorf("UIDNEXT went from %d to %d, %d UIDs seen from %d on, for %d messages added", next0, next1, seen, next0, added)
 	}
 	t.Logf("UIDNEXT %d -> %d, %d UIDs seen", next0, next1, len(log.byUID))
 }
@@ -267,6 +284,51 @@ func stressAppend(dial func(string) (*stressClient, error), log *uidLog, given *
 			return fmt.Errorf("APPENDUID %d for %s, given before for %s", uid, id, old)
 		}
 		log.record(uint32(uid), id, "APPENDUID")
+	}
+	_, err = sc.cmd("LOGOUT")
+	return err
+}
+
+var copyUIDRE = regexp.MustCompile(`\[COPYUID \d+ (\d+) (\d+)\]`)
+
+// stressCopy copies the n messages of the mailbox feed to INBOX one by
+// one, every other one by MOVE, and records the UID each COPYUID names
+// for its copy (RFC 4315 §3, RFC 6851 §4.3).
+func stressCopy(dial func(string) (*stressClient, error), log *uidLog, given *sync.Map, n int) error {
+	sc, err := dial("")
+	if err != nil {
+		return err
+	}
+	defer sc.c.Close()
+	if r, err := sc.cmd("SELECT feed"); err != nil || !strings.HasPrefix(r, "OK") {
+		return fmt.Errorf("SELECT feed: %s %v", r, err)
+	}
+	sc.keep = true
+	for i := range n {
+		id := fmt.Sprintf("c.%d@uids", i)
+		verb := "COPY"
+		if i%2 == 1 {
+			verb = "MOVE"
+		}
+		reply, err := sc.cmd("UID %s %d INBOX", verb, i+1)
+		if err != nil {
+			return err
+		}
+		code := reply
+		for _, l := range sc.lines {
+			if strings.HasPrefix(l, "* OK [COPYUID") {
+				code = l
+			}
+		}
+		m := copyUIDRE.FindStringSubmatch(code)
+		if !strings.HasPrefix(reply, "OK") || m == nil || m[1] != strconv.Itoa(i+1) {
+			return fmt.Errorf("UID %s %d: %s %q", verb, i+1, reply, sc.lines)
+		}
+		uid, _ := strconv.ParseUint(m[2], 10, 32)
+		if old, dup := given.LoadOrStore(uint32(uid), id); dup {
+			return fmt.Errorf("COPYUID %d for %s, given before for %s", uid, id, old)
+		}
+		log.record(uint32(uid), id, "COPYUID")
 	}
 	_, err = sc.cmd("LOGOUT")
 	return err
