@@ -145,6 +145,11 @@ func (w *mboxWriter) commit() error {
 	if err := w.buf.Flush(); err != nil {
 		return w.undo(fmt.Errorf("write %s: %w", w.file, err))
 	}
+	err := w.f.Close()
+	w.f = nil
+	if err != nil {
+		return w.undo(fmt.Errorf("close %s: %w", w.file, err))
+	}
 	if err := w.addLines(); err != nil {
 		return w.undo(err)
 	}
@@ -162,7 +167,7 @@ func (w *mboxWriter) addLines() error {
 	switch {
 	case ninep.IsNotExist(err):
 		var d *plan9.Dir
-		if d, err = w.f.Stat(); err != nil {
+		if d, err = w.s.ns.Stat(path.Join(w.s.boxDir(), w.file)); err != nil {
 			return err
 		}
 		// It gets its mailbox's permission bits (spec §2.5).
