@@ -17,6 +17,7 @@ import (
 	"p9mail/ninep"
 	"p9mail/protocol/imap/imp"
 	"p9mail/protocol/imap/wire"
+	"p9mail/protocol/mailfs"
 	"p9mail/upasfs"
 	"p9mail/upasfs/mbox"
 )
@@ -44,6 +45,10 @@ type mboxWriter struct {
 	digests []string // of the messages appended, in order
 }
 
+// openAppend locks file's directory and opens file to append to it.
+// The caller holds this server's turn at that lock (queue) until it has
+// the UIDs of what it appended (uidsOf), so that no session of this
+// server changes the mailbox in between.
 func (s *session) openAppend(file string) (*mboxWriter, error) {
 	lock, err := s.lock(file)
 	if err != nil {
@@ -54,27 +59,43 @@ func (s *session) openAppend(file string) (*mboxWriter, error) {
 		lock.Close()
 		return nil, err
 	}
+	w := &mboxWriter{s: s, file: file, f: f, lock: lock}
 	d, err := f.Stat()
+	if err == nil {
+		w.start, w.off = int64(d.Length), int64(d.Length)
+		w.buf = bufio.NewWriterSize(writerAt{w}, 64<<10)
+		err = w.endLastMessage()
+	}
 	if err != nil {
-		f.Close()
-		lock.Close()
+		w.close()
 		return nil, err
 	}
-	w := &mboxWriter{s: s, file: file, f: f, lock: lock, start: int64(d.Length), off: int64(d.Length)}
-	w.buf = bufio.NewWriterSize(writerAt{w}, 64<<10)
-	// The file's last message must end with its empty line (spec §1.8).
-	if d.Length > 0 {
-		var tail [2]byte
-		n, _ := f.ReadAt(tail[:min(2, int(d.Length))], int64(d.Length)-int64(min(2, int(d.Length))))
-		switch {
-		case n == 2 && tail[0] == '\n' && tail[1] == '\n', n == 1 && tail[0] == '\n':
-		case n > 0 && tail[n-1] == '\n':
-			w.buf.WriteString("\n")
-		default:
-			w.buf.WriteString("\n\n")
-		}
-	}
 	return w, nil
+}
+
+// endLastMessage makes the file's last message end with its empty
+// line (spec §1.8), in the buffer.
+func (w *mboxWriter) endLastMessage() error {
+	if w.start == 0 {
+		return nil
+	}
+	var tail [2]byte
+	k := min(2, w.start)
+	n, err := w.f.ReadAt(tail[:k], w.start-k)
+	if n < int(k) {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return fmt.Errorf("read the end of %s: %w", w.file, err)
+	}
+	switch {
+	case k == 2 && tail[0] == '\n' && tail[1] == '\n', k == 1 && tail[0] == '\n':
+	case tail[k-1] == '\n':
+		w.buf.WriteString("\n")
+	default:
+		w.buf.WriteString("\n\n")
+	}
+	return nil
 }
 
 // writerAt writes at the running offset (one Twrite per buffer).
@@ -115,59 +136,122 @@ func (w *mboxWriter) end(last byte, flags imp.Flags) error {
 }
 
 // commit flushes the messages and adds their .imp lines (creating the
-// .imp as imap4d does, spec §2.9); abort undoes everything.
+// .imp as imap4d does, spec §2.9). When either fails, the mailbox is
+// cut back to where the append began, so the client's NO means the
+// messages are not there: a retry duplicates nothing.
 func (w *mboxWriter) commit() error {
 	defer w.close()
+	// The buffer's writes keep their first error for Flush.
 	if err := w.buf.Flush(); err != nil {
-		w.truncate()
-		return err
+		return w.undo(fmt.Errorf("write %s: %w", w.file, err))
 	}
-	impName := path.Join(w.s.boxDir(), w.file+".imp")
-	f, err := w.s.ns.Open(impName, plan9.ORDWR)
-	var off int64
-	if ninep.IsNotExist(err) {
-		d, serr := w.f.Stat()
-		if serr != nil {
-			return nil // the mail is in; the flags are lost
-		}
-		if f, err = w.s.ns.Create(impName, plan9.ORDWR, 0600); err == nil {
-			hdr := imp.Header(w.s.srv.newValidity(d.Mtime), 1)
-			f.WriteAt(hdr, 0)
-			off = int64(len(hdr))
-		}
-	} else if err == nil {
-		if d, serr := f.Stat(); serr == nil {
-			off = int64(d.Length)
-		}
-	}
+	err := w.f.Close()
+	w.f = nil
 	if err != nil {
-		return nil
+		return w.undo(fmt.Errorf("close %s: %w", w.file, err))
 	}
-	defer f.Close()
-	f.WriteAt(bytes.Join(w.lines, nil), off)
+	if err := w.addLines(); err != nil {
+		return w.undo(err)
+	}
 	return nil
 }
 
+// addLines appends the uid-0 lines to the .imp, creating it when
+// missing with the mailbox's mtime as UIDVALIDITY and UIDNEXT 1 (spec
+// §2.5). A failed write is cut back off: a part of a line would make
+// the whole file bad, and every message get a new UID.
+func (w *mboxWriter) addLines() error {
+	impName := path.Join(w.s.boxDir(), w.file+".imp")
+	f, err := w.s.ns.Open(impName, plan9.ORDWR)
+	var off int64
+	switch {
+	case ninep.IsNotExist(err):
+		var d *plan9.Dir
+		if d, err = w.s.ns.Stat(path.Join(w.s.boxDir(), w.file)); err != nil {
+			return err
+		}
+		// It gets its mailbox's permission bits (spec §2.5).
+		if f, err = mailfs.CreateExact(w.s.ns, impName, plan9.ORDWR, plan9.Perm(d.Mode&0777)); err != nil {
+			return err
+		}
+		hdr := imp.Header(w.s.srv.newValidity(d.Mtime), 1)
+		if _, err := f.WriteAt(hdr, 0); err != nil {
+			f.Close()
+			if rerr := w.s.ns.Remove(impName); rerr != nil {
+				return fmt.Errorf("write %s: %w; remove it: %v", impName, err, rerr)
+			}
+			return fmt.Errorf("write %s: %w", impName, err)
+		}
+		off = int64(len(hdr))
+	case err != nil:
+		return err
+	default:
+		d, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return err
+		}
+		off = int64(d.Length)
+	}
+	if _, err := f.WriteAt(bytes.Join(w.lines, nil), off); err != nil {
+		f.Close()
+		if terr := truncate(w.s.ns, impName, off); terr != nil {
+			return fmt.Errorf("write %s: %w; cut it back: %v", impName, err, terr)
+		}
+		return fmt.Errorf("write %s: %w", impName, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", impName, err)
+	}
+	return nil
+}
+
+// abort undoes the append (a failed undo is logged, see undo); the
+// caller answers NO.
 func (w *mboxWriter) abort() {
-	w.truncate()
+	_ = w.undo(nil)
 	w.close()
 }
 
-// truncate cuts the file back to where this append began.
-func (w *mboxWriter) truncate() {
-	d := plan9.Dir{}
-	d.Null()
-	d.Length = uint64(w.start)
-	w.f.Close()
-	w.f = nil
-	w.s.ns.Wstat(path.Join(w.s.boxDir(), w.file), &d)
+// undo cuts the mailbox back to where this append began, and returns
+// err (why it is undone) with the undo's own failure, if any, which is
+// logged too: the messages then stay in the mailbox although the
+// client is told NO.
+func (w *mboxWriter) undo(err error) error {
+	if w.f != nil {
+		w.f.Close()
+		w.f = nil
+	}
+	terr := truncate(w.s.ns, path.Join(w.s.boxDir(), w.file), w.start)
+	if terr == nil {
+		return err
+	}
+	terr = fmt.Errorf("cut %s back to %d bytes: %w", w.file, w.start, terr)
+	w.s.cfg.Log.Error("imap append undo", "user", w.s.user, "box", w.file, "err", terr)
+	if err == nil {
+		return terr
+	}
+	return fmt.Errorf("%w; %v", err, terr)
 }
 
+// truncate cuts the file name of ns to length bytes.
+func truncate(ns ninep.FS, name string, length int64) error {
+	d := plan9.Dir{}
+	d.Null()
+	d.Length = uint64(length)
+	return ns.Wstat(name, &d)
+}
+
+// close closes the mailbox file and unlocks. What was to be written
+// has been (commit) or undone (undo), so a failure here only logs.
 func (w *mboxWriter) close() {
 	if w.f != nil {
 		w.f.Close()
+		w.f = nil
 	}
-	w.lock.Close()
+	if err := w.lock.Close(); err != nil {
+		w.s.cfg.Log.Warn("imap unlock", "user", w.s.user, "box", w.file, "err", err)
+	}
 }
 
 // appendCmd runs APPEND (RFC 3501 §6.3.11). The mailbox is checked
@@ -197,9 +281,15 @@ func (s *session) appendCmd(tag, cmd string) {
 			s.tagged(tag, "NO", "", cmd+" "+err.Error())
 			return
 		}
-		// INBOX may not exist yet: create it.
-		if f, err := s.ns.Create(path.Join(s.boxDir(), file), plan9.OREAD, 0600); err == nil {
-			f.Close()
+		// INBOX may not exist yet: create it, private (Plan 9's APPEND
+		// never did; spec §2.9).
+		f, err := mailfs.Create(s.ns, path.Join(s.boxDir(), file), plan9.OREAD, 0600)
+		if err == nil {
+			err = f.Close()
+		}
+		if err != nil {
+			s.tagged(tag, "NO", "", cmd+" cannot create INBOX: "+err.Error())
+			return
 		}
 	}
 	var flags imp.Flags
@@ -210,16 +300,46 @@ func (s *session) appendCmd(tag, cmd string) {
 	if date.IsZero() || date.After(time.Now()) {
 		date = time.Now()
 	}
-	w, err := s.openAppend(file)
+	// This server's turn at the lock, from the append to its UID
+	// (RFC 4315 §3): no other session comes in between.
+	release, err := s.queue(file)
 	if err != nil {
 		s.tagged(tag, "NO", "", cmd+" cannot append: "+err.Error())
 		return
 	}
+	code, err := s.appendOne(file, a.Mailbox, flags, date)
+	release()
+	if err != nil {
+		if s.ioErr() {
+			return
+		}
+		if errors.Is(err, errParse) {
+			s.parseError(tag, cmd)
+			return
+		}
+		s.tagged(tag, "NO", "", cmd+" message save failed: "+err.Error())
+		return
+	}
+	s.update(true)
+	s.tagged(tag, "OK", code, cmd+" completed")
+}
+
+var errParse = errors.New("parse error")
+
+// appendOne appends the message of APPEND's literal to file and
+// returns its APPENDUID code ("" when its UID cannot be told). On an
+// error nothing of it is left in the mailbox (commit, abort), unless
+// the undo failed too, which the error says. The caller holds this
+// server's turn at file's lock.
+func (s *session) appendOne(file, name string, flags imp.Flags, date time.Time) (string, error) {
+	w, err := s.openAppend(file)
+	if err != nil {
+		return "", err
+	}
 	var r io.Reader
 	if !s.dec.ExpectLiteralData(&r) {
 		w.abort()
-		s.parseError(tag, cmd)
-		return
+		return "", errParse
 	}
 	w.begin(mbox.FromLine(s.user, date.UTC()))
 	last, err := copyMessage(w, r)
@@ -231,37 +351,38 @@ func (s *session) appendCmd(tag, cmd string) {
 	}
 	if err != nil {
 		w.abort()
-		if s.ioErr() {
-			return
-		}
-		s.tagged(tag, "NO", "", cmd+" message save failed: "+err.Error())
-		return
+		return "", err
 	}
 	if err := w.commit(); err != nil {
-		s.tagged(tag, "NO", "", cmd+" message save failed: "+err.Error())
-		return
+		return "", err
 	}
-	s.update(true)
-	code := ""
-	if validity, uids := s.uidsOf(a.Mailbox, file, w.digests); uids != nil {
-		code = fmt.Sprintf("APPENDUID %d %d", validity, uids[0])
+	validity, uids := s.uidsOf(name, file, w.digests)
+	if uids == nil {
+		return "", nil
 	}
-	s.tagged(tag, "OK", code, cmd+" completed")
+	return fmt.Sprintf("APPENDUID %d %d", validity, uids[0]), nil
 }
 
 // uidsOf gives the messages just appended to file UIDs, by bringing
 // that mailbox up to date as STATUS does, and returns the UIDVALIDITY
 // and the UIDs of the last messages with these digests, in order, for
-// UIDPLUS (RFC 4315 §3); nil if they cannot be told.
+// UIDPLUS (RFC 4315 §3); nil if they cannot be told (one was expunged
+// by another process meanwhile). The caller has held this server's
+// turn at file's lock since it appended them, so they are the last
+// messages with these digests, and the UIDs, written to the .imp under
+// the lock, are theirs for good.
 func (s *session) uidsOf(name, file string, digests []string) (uint32, []uint32) {
 	mb := s.sel
+	var err error
 	if mb == nil || mb.file != file {
-		var err error
-		if mb, err = s.openMailbox(name, file, false, true); err != nil {
-			return 0, nil
+		if mb, err = s.openMailbox(name, file, false, true); err == nil {
+			defer mb.close()
 		}
-		defer mb.close()
-	} else if err := mb.sync(); err != nil {
+	} else {
+		err = mb.sync()
+	}
+	if err != nil {
+		s.cfg.Log.Warn("imap uidplus", "user", s.user, "box", name, "err", err)
 		return 0, nil
 	}
 	uids := make([]uint32, len(digests))
@@ -317,9 +438,9 @@ func copyMessage(w *mboxWriter, r io.Reader) (byte, error) {
 // From line and stored bytes are appended to the destination, whose
 // .imp gets a uid-0 line with the flags (spec §2.9).
 func (s *session) copyMsgs(tag, cmd string, uid bool) {
-	if targets, code, ok := s.copyTargets(tag, cmd, uid, false); ok {
+	if _, code, ok := s.copyTargets(tag, cmd, uid, false); ok {
 		s.update(true)
-		s.tagged(tag, "OK", code(targets), cmd+" completed")
+		s.tagged(tag, "OK", code, cmd+" completed")
 	}
 }
 
@@ -333,8 +454,8 @@ func (s *session) moveMsgs(tag, cmd string, uid bool) {
 	if !ok {
 		return
 	}
-	if c := code(targets); c != "" {
-		s.untagged("OK", c, "moved")
+	if code != "" {
+		s.untagged("OK", code, "moved")
 	}
 	var nums []int
 	for _, t := range targets {
@@ -349,70 +470,84 @@ func (s *session) moveMsgs(tag, cmd string, uid bool) {
 }
 
 // copyTargets copies the messages a COPY or MOVE names to the mailbox
-// it names, and returns them with a function that makes the COPYUID
-// code for them ("" when the UIDs are not known); on failure it has
-// answered the command. A MOVE (move) needs a read-write mailbox.
-func (s *session) copyTargets(tag, cmd string, uid, move bool) ([]target, func([]target) string, bool) {
+// it names, and returns them with their COPYUID code ("" when the UIDs
+// are not known); on failure it has answered the command. A MOVE
+// (move) needs a read-write mailbox.
+func (s *session) copyTargets(tag, cmd string, uid, move bool) ([]target, string, bool) {
 	var set wire.SeqSet
 	var name string
 	if !s.dec.ExpectSP() || !s.dec.ExpectSeqSet(&set) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
 		s.parseError(tag, cmd)
-		return nil, nil, false
+		return nil, "", false
 	}
 	if move && s.sel.readOnly {
 		s.tagged(tag, "NO", "READ-ONLY", cmd+" mailbox is read-only")
-		return nil, nil, false
+		return nil, "", false
 	}
 	s.update(uid)
 	targets, ok := s.resolve(set, uid)
 	if !ok {
 		s.tagged(tag, "BAD", "", cmd+" invalid message sequence number")
-		return nil, nil, false
+		return nil, "", false
 	}
 	file, err := fileName(name, s.allowList(), false)
 	if err != nil {
 		s.tagged(tag, "NO", "", cmd+" bad mailbox")
-		return nil, nil, false
+		return nil, "", false
 	}
 	if _, err := s.ns.Stat(path.Join(s.boxDir(), file)); err != nil {
 		s.tagged(tag, "NO", "TRYCREATE", cmd+" mailbox does not exist")
-		return nil, nil, false
+		return nil, "", false
 	}
 	for _, t := range targets {
 		if t.m.Expunged {
 			s.tagged(tag, "NO", "EXPUNGEISSUED", cmd+" some messages were expunged")
-			return nil, nil, false
+			return nil, "", false
 		}
 	}
-	w, err := s.openAppend(file)
+	// This server's turn at the destination's lock, from the copies to
+	// their UIDs (RFC 4315 §3), as for APPEND; given back before a
+	// MOVE expunges, which takes the source's.
+	release, err := s.queue(file)
 	if err != nil {
 		s.tagged(tag, "NO", "", cmd+" cannot append: "+err.Error())
-		return nil, nil, false
+		return nil, "", false
+	}
+	defer release()
+	digests, err := s.copyAll(file, targets)
+	if err != nil {
+		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
+		return nil, "", false
+	}
+	validity, uids := s.uidsOf(name, file, digests)
+	if uids == nil || len(targets) == 0 {
+		return targets, "", true
+	}
+	src := make([]uint32, len(targets))
+	for i, t := range targets {
+		src[i] = t.m.UID
+	}
+	return targets, fmt.Sprintf("COPYUID %d %s %s", validity, wire.SeqSetOf(src), wire.SeqSetOf(uids)), true
+}
+
+// copyAll appends the targets to file and returns their digests; on
+// an error none is left there (commit, abort).
+func (s *session) copyAll(file string, targets []target) ([]string, error) {
+	w, err := s.openAppend(file)
+	if err != nil {
+		return nil, fmt.Errorf("cannot append: %w", err)
 	}
 	for _, t := range targets {
 		if err := s.copyOne(w, t.m); err != nil {
 			w.abort()
-			s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
-			return nil, nil, false
+			return nil, err
 		}
 	}
 	if err := w.commit(); err != nil {
-		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
-		return nil, nil, false
+		return nil, err
 	}
-	code := func(targets []target) string {
-		validity, uids := s.uidsOf(name, file, w.digests)
-		if uids == nil || len(targets) == 0 {
-			return ""
-		}
-		src := make([]uint32, len(targets))
-		for i, t := range targets {
-			src[i] = t.m.UID
-		}
-		return fmt.Sprintf("COPYUID %d %s %s", validity, wire.SeqSetOf(src), wire.SeqSetOf(uids))
-	}
-	return targets, code, true
+	return w.digests, nil
 }
 
 // copyOne appends one message of the selected mailbox: rawunix, as

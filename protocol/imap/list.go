@@ -9,6 +9,7 @@ import (
 	"p9mail/ninep"
 	"p9mail/protocol/imap/imp"
 	"p9mail/protocol/imap/wire"
+	"p9mail/protocol/mailfs"
 )
 
 func init() {
@@ -188,7 +189,10 @@ func (s *session) subscribe(tag, cmd string) {
 	if len(out) > 0 {
 		data += "\n"
 	}
-	if err := s.ns.WriteFile(path.Join(s.boxDir(), subscribedFile), []byte(data)); err != nil {
+	// A new imap.subscribed gets imap4d's 0664 as create(5) masks it
+	// with the mail directory's bits (spec §2.10).
+	subs := path.Join(s.boxDir(), subscribedFile)
+	if err := mailfs.WriteFile(s.ns, subs, []byte(data), mailfs.ModeIn(s.ns, subs, 0664)); err != nil {
 		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"9fans.net/go/plan9"
 
 	"p9mail/ninep"
+	"p9mail/protocol/mailfs"
 )
 
 // DefaultLockTimeout bounds the wait for a mailbox lock. Plan 9's
@@ -24,50 +25,71 @@ var errLockTimeout = errors.New("mailbox locked by another process")
 // (imaptest's stress run showed polling stall under contention).
 // Close unlocks.
 func (s *session) lock(file string) (io.Closer, error) {
-	sem, err := s.queue(file)
+	release, err := s.queue(file)
 	if err != nil {
 		return nil, err
 	}
 	f, err := lockFile(s.ns, s.boxDir(), file, s.cfg.LockTimeout)
 	if err != nil {
-		<-sem
+		release()
 		return nil, err
 	}
-	return &unlocker{f: f, sem: sem}, nil
+	return &unlocker{f: f, release: release}, nil
 }
 
 // queue waits for this server's turn at the lock of the directory
-// holding file without taking the lock file, and returns the semaphore
-// to release (<-sem). A session holds it while upasfs deletes messages
-// for it: upasfs then takes the lock file itself (spec §1.8), polling
-// every 500 ms as Plan 9's does, and would seldom find it free while
-// other sessions pass it around (imaptest's stress run stalled for
-// seconds on EXPUNGE).
-func (s *session) queue(file string) (chan struct{}, error) {
+// holding file without taking the lock file, and returns the function
+// that gives the turn back. A session holds it while upasfs deletes
+// messages for it: upasfs then takes the lock file itself (spec §1.8),
+// polling every 500 ms as Plan 9's does, and would seldom find it free
+// while other sessions pass it around (imaptest's stress run stalled
+// for seconds on EXPUNGE). It holds it too from an APPEND or COPY to
+// the UIDs it reports, and while it lists a mailbox whose .imp it will
+// write (see mailbox.lockCurrent), so that no other session of this
+// server changes the mailbox in between.
+//
+// A session that has the turn already gets it again at once (a
+// session runs one command at a time, in one goroutine); the turn
+// goes back when every holder has given it back.
+func (s *session) queue(file string) (release func(), err error) {
 	key := s.user + "\x00" + path.Join(s.boxDir(), path.Dir(file))
-	v, _ := s.srv.locks.LoadOrStore(key, make(chan struct{}, 1))
-	sem := v.(chan struct{})
-	t := time.NewTimer(s.cfg.LockTimeout)
-	defer t.Stop()
-	select {
-	case sem <- struct{}{}:
-		return sem, nil
-	case <-t.C:
-		return nil, errLockTimeout
+	if s.turns == nil {
+		s.turns = map[string]int{}
 	}
+	if s.turns[key] == 0 {
+		v, _ := s.srv.locks.LoadOrStore(key, make(chan struct{}, 1))
+		sem := v.(chan struct{})
+		t := time.NewTimer(s.cfg.LockTimeout)
+		defer t.Stop()
+		select {
+		case sem <- struct{}{}:
+		case <-t.C:
+			return nil, errLockTimeout
+		}
+	}
+	s.turns[key]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if s.turns[key]--; s.turns[key] == 0 {
+				v, _ := s.srv.locks.Load(key)
+				<-v.(chan struct{})
+			}
+		})
+	}, nil
 }
 
 type unlocker struct {
-	f    ninep.File
-	sem  chan struct{}
-	once sync.Once
+	f       ninep.File
+	release func()
+	once    sync.Once
 }
 
 func (u *unlocker) Close() error {
 	var err error
 	u.once.Do(func() {
 		err = u.f.Close()
-		<-u.sem
+		u.release()
 	})
 	return err
 }
@@ -84,7 +106,9 @@ func lockFile(ns ninep.FS, dir, file string, timeout time.Duration) (ninep.File,
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
 		f, err := ns.Open(name, plan9.OREAD)
 		if ninep.IsNotExist(err) {
-			f, err = ns.Create(name, plan9.OREAD, plan9.DMEXCL|0666)
+			// It stays: Plan 9's bits for it (spec §1.8), masked by
+			// the directory's as create(5) does.
+			f, err = mailfs.Create(ns, name, plan9.OREAD, plan9.DMEXCL|0666)
 		}
 		if err == nil {
 			return f, nil

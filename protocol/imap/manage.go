@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"fmt"
 	"io"
 	"path"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"9fans.net/go/plan9"
 
 	"p9mail/ninep"
+	"p9mail/protocol/mailfs"
 )
 
 func init() {
@@ -44,16 +46,20 @@ func (s *session) create(tag, cmd string) {
 		s.tagged(tag, "NO", "", cmd+" cannot create mailbox: "+err.Error())
 		return
 	}
-	perm := plan9.Perm(0600)
+	// imap4d's perms, masked by the directory's bits as create(5)
+	// does (spec §2.10).
+	perm := plan9.Perm(0664)
 	if dir {
-		perm = plan9.DMDIR | 0700
+		perm = plan9.DMDIR | 0775
 	}
-	f, err := s.ns.Create(full, plan9.OREAD, perm)
+	f, err := mailfs.Create(s.ns, full, plan9.OREAD, perm)
+	if err == nil {
+		err = f.Close()
+	}
 	if err != nil {
 		s.tagged(tag, "NO", "", cmd+" cannot create mailbox: "+err.Error())
 		return
 	}
-	f.Close()
 	s.tagged(tag, "OK", "", cmd+" completed")
 }
 
@@ -73,7 +79,7 @@ func (s *session) mkdirs(rel string) error {
 	if err := s.mkdirs(path.Dir(rel)); err != nil {
 		return err
 	}
-	f, err := s.ns.Create(full, plan9.OREAD, plan9.DMDIR|0700)
+	f, err := mailfs.Create(s.ns, full, plan9.OREAD, plan9.DMDIR|0775) // spec §2.10
 	if err != nil {
 		return err
 	}
@@ -189,64 +195,123 @@ func (s *session) rename(tag, cmd string) {
 	s.tagged(tag, "OK", "", cmd+" completed")
 }
 
-// renameInDir renames a mailbox and its .imp within one directory.
+// renameInDir renames a mailbox and its .imp within one directory;
+// if the .imp cannot follow, the mailbox is renamed back.
 func (s *session) renameInDir(src, dst string) error {
 	lock, err := s.lock(src)
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	d := plan9.Dir{}
-	d.Null()
-	d.Name = path.Base(dst)
-	if err := s.ns.Wstat(path.Join(s.boxDir(), src), &d); err != nil {
+	if err := s.renameFile(src, path.Base(dst)); err != nil {
 		return err
 	}
-	d.Name = path.Base(dst) + ".imp"
-	if err := s.ns.Wstat(path.Join(s.boxDir(), src+".imp"), &d); err != nil && !ninep.IsNotExist(err) {
+	if err := s.renameFile(src+".imp", path.Base(dst)+".imp"); err != nil && !ninep.IsNotExist(err) {
+		if berr := s.renameFile(dst, path.Base(src)); berr != nil {
+			return fmt.Errorf("%w; renaming %s back: %v", err, dst, berr)
+		}
 		return err
 	}
 	return nil
 }
 
-// copyThenRemove moves a mailbox to another directory.
+// renameFile renames the file rel of the mail directory to name, in
+// its directory (wstat(5)).
+func (s *session) renameFile(rel, name string) error {
+	d := plan9.Dir{}
+	d.Null()
+	d.Name = name
+	return s.ns.Wstat(path.Join(s.boxDir(), rel), &d)
+}
+
+// copyThenRemove moves a mailbox and its .imp to another directory,
+// under the source's lock so that nothing is appended to it or
+// deleted from it meanwhile. The copies go if the original cannot be
+// removed: the mail is in one place or the other, never both.
 func (s *session) copyThenRemove(src, dst string) error {
-	if err := s.copyFile(src, dst); err != nil {
+	lock, err := s.lock(src)
+	if err != nil {
 		return err
 	}
-	s.copyFile(src+".imp", dst+".imp")
-	s.ns.Remove(path.Join(s.boxDir(), src+".imp"))
-	return s.ns.Remove(path.Join(s.boxDir(), src))
+	defer lock.Close()
+	if err := s.copyWithImp(src, dst); err != nil {
+		return err
+	}
+	if err := s.ns.Remove(path.Join(s.boxDir(), src)); err != nil {
+		return s.undoCopy(dst, err)
+	}
+	s.removeImp(src)
+	return nil
 }
 
 // moveInbox copies INBOX and its .imp to dst, then empties INBOX, all
-// under INBOX's lock so no delivery or deletion falls in between.
+// under INBOX's lock so no delivery or deletion falls in between. The
+// copies go if INBOX cannot be emptied.
 func (s *session) moveInbox(dst string) error {
 	lock, err := s.lock(inboxFile)
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	if err := s.copyFile(inboxFile, dst); err != nil {
+	if err := s.copyWithImp(inboxFile, dst); err != nil {
 		return err
 	}
-	s.copyFile(inboxFile+".imp", dst+".imp")
-	s.ns.Remove(path.Join(s.boxDir(), inboxFile+".imp"))
 	f, err := s.ns.Open(path.Join(s.boxDir(), inboxFile), plan9.OWRITE|plan9.OTRUNC)
-	if err != nil {
-		return err
+	if err == nil {
+		err = f.Close()
 	}
-	return f.Close()
+	if err != nil {
+		return s.undoCopy(dst, err)
+	}
+	s.removeImp(inboxFile)
+	return nil
 }
 
-// copyFile copies a file of the mail directory, streaming.
+// copyWithImp copies the mailbox src to dst, and its .imp if it has
+// one; on failure nothing of dst is left.
+func (s *session) copyWithImp(src, dst string) error {
+	if err := s.copyFile(src, dst); err != nil {
+		return s.undoCopy(dst, err)
+	}
+	if err := s.copyFile(src+".imp", dst+".imp"); err != nil && !ninep.IsNotExist(err) {
+		return s.undoCopy(dst, err)
+	}
+	return nil
+}
+
+// undoCopy removes what copyWithImp made of dst, and returns err with
+// any failure to.
+func (s *session) undoCopy(dst string, err error) error {
+	for _, name := range []string{dst + ".imp", dst} {
+		if rerr := s.ns.Remove(path.Join(s.boxDir(), name)); rerr != nil && !ninep.IsNotExist(rerr) {
+			err = fmt.Errorf("%w; remove %s: %v", err, name, rerr)
+		}
+	}
+	return err
+}
+
+// removeImp removes the .imp of a mailbox whose messages went
+// elsewhere. One left behind only lists messages that are gone, whose
+// lines the next session drops (commit), so a failure is logged.
+func (s *session) removeImp(file string) {
+	if err := s.ns.Remove(path.Join(s.boxDir(), file+".imp")); err != nil && !ninep.IsNotExist(err) {
+		s.cfg.Log.Warn("imap rename", "user", s.user, "box", file, "err", err)
+	}
+}
+
+// copyFile copies a file of the mail directory, streaming; the copy
+// has the permission bits of the original (a mailbox moved, its .imp).
 func (s *session) copyFile(src, dst string) error {
 	in, err := s.ns.Open(path.Join(s.boxDir(), src), plan9.OREAD)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := s.ns.Create(path.Join(s.boxDir(), dst), plan9.OWRITE, 0600)
+	d, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	out, err := mailfs.CreateExact(s.ns, path.Join(s.boxDir(), dst), plan9.OWRITE, d.Mode&0777)
 	if err != nil {
 		return err
 	}

@@ -183,12 +183,12 @@ func (mb *mailbox) expunge(nums []int) error {
 	if len(nums) == 0 {
 		return nil
 	}
-	sem, err := mb.s.queue(mb.file)
+	release, err := mb.s.queue(mb.file)
 	if err != nil {
 		return err
 	}
 	err = mb.s.fs.Delete(mb.box, nums...)
-	<-sem
+	release()
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path"
@@ -31,7 +32,6 @@ type mailbox struct {
 	dirQid         plan9.Qid    // upasfs mailbox directory at the last sync
 	impQid         plan9.Qid    // .imp as last read or written
 	impRead        bool
-	dirty          bool           // flags changed since the .imp was written
 	kwNames        []string       // keywords used in the session (keywords.go)
 	kwIndex        map[string]int // kwNames by name
 	before         *plan9.Dir     // the mailbox file's stat before the upasfs open
@@ -86,16 +86,24 @@ func (mb *mailbox) sync() error {
 	return mb.commit(nil)
 }
 
-// commit is sync with a change: under the mailbox lock it merges what
-// other servers wrote into the .imp (re-read only when its qid moved),
-// gives new messages UIDs, applies change (if any; it reports whether
-// it changed flags) and writes the .imp, so a STORE never overwrites
-// another session's flags with stale ones (spec §2.5, imap4d does the
-// same in one lock hold).
+// commit is sync with a change: under the mailbox lock, with the
+// message list current (lockCurrent), it reads the .imp, merges what
+// other servers wrote into it, gives new messages UIDs, applies change
+// (if any; what it returns is not needed, the .imp is compared) and
+// rewrites the .imp when it no longer says exactly that, so a STORE
+// never overwrites another session's flags with stale ones (spec §2.5,
+// imap4d does the same in one lock hold) and the .imp lists exactly the mailbox's
+// messages, expunged ones omitted (spec §2.5 "Writing").
 //
-// EXAMINE writes only to record UIDs it gave out, keeping \Recent for
-// others: UIDs must never be given twice under one UIDVALIDITY (RFC
-// 3501 §2.3.1.1), which decision 12's "writes nothing" would allow.
+// The .imp is read at every commit: its qid cannot tell whether
+// another session rewrote it meanwhile (on Unix the qid version is the
+// mtime, which two rewrites within a clock tick share), and a session
+// that gives UIDs from a stale UIDNEXT gives the same UID twice.
+//
+// EXAMINE writes only to record UIDs it gave out and to drop the lines
+// of messages gone, keeping \Recent for others: UIDs must never be
+// given twice under one UIDVALIDITY (RFC 3501 §2.3.1.1), which
+// decision 12's "writes nothing" would allow.
 func (mb *mailbox) commit(change func() bool) error {
 	s := mb.s
 	d, err := s.fs.Stat(mb.box) // a stat makes upasfs look for new mail (spec §1.7)
@@ -106,70 +114,121 @@ func (mb *mailbox) commit(change func() bool) error {
 		}
 		return err
 	}
-	impSt, impErr := s.ns.Stat(mb.impName())
-	if change == nil && d.Qid == mb.dirQid && mb.impRead && impErr == nil && impSt.Qid == mb.impQid {
-		return nil
-	}
-	if d.Qid != mb.dirQid {
-		if err := mb.relist(); err != nil {
-			return err
+	if change == nil && d.Qid == mb.dirQid && mb.impRead {
+		// Nothing to write, and nothing changed that a stat shows: a
+		// change a stat misses is seen at the next commit that does
+		// find one, or writes.
+		if st, err := s.ns.Stat(mb.impName()); err == nil && st.Qid == mb.impQid {
+			return nil
 		}
 	}
-	lock, err := s.lock(mb.file)
+	release, err := s.queue(mb.file)
 	if err != nil {
 		return err
 	}
+	defer release()
+	lock, d, err := mb.lockCurrent()
+	if err != nil {
+		if ninep.IsNotExist(err) {
+			mb.vanish()
+			return nil
+		}
+		return err
+	}
 	defer lock.Close()
-	impSt, impErr = s.ns.Stat(mb.impName())
-	live, msgs := mb.liveMsgs()
-	write, given := false, false
-	if impErr != nil || !mb.impRead || impSt.Qid != mb.impQid {
-		var data []byte
-		if impErr == nil {
-			if data, err = s.ns.ReadFile(mb.impName()); err != nil {
-				return err
-			}
-		}
-		res, err := imp.Reconcile(imp.Input{Data: data, Exists: impErr == nil,
-			Known: imp.State{UIDValidity: mb.validity, UIDNext: mb.next}, Mtime: mb.validityFor(d.Mtime, impErr == nil),
-			KeepRecent: mb.status || mb.readOnly}, live)
-		if err != nil {
-			return errInconsistent
-		}
-		if res.Bad != nil {
-			s.cfg.Log.Warn("imap .imp", "user", s.user, "box", mb.name, "err", res.Bad)
-		}
-		for _, i := range res.Changed {
-			if msgs[i].told {
-				msgs[i].flagNews = true
-			}
-		}
-		mb.validity, mb.next = res.State.UIDValidity, res.State.UIDNext
-		write, given = res.Write, res.Given
-		mb.impRead = true
-		if impErr == nil {
-			mb.impQid = impSt.Qid
-		}
-	} else {
-		next := imp.Assign(live, mb.next)
-		given = next != mb.next
-		mb.next = next
-	}
-	if change != nil && change() {
-		mb.dirty = true
-	}
-	if mb.readOnly {
-		write = given
-	} else {
-		write = write || given || mb.dirty
-	}
-	if write {
-		if err := mb.writeImp(); err != nil {
+	impSt, impErr := s.ns.Stat(mb.impName())
+	var data []byte
+	switch {
+	case impErr == nil:
+		if data, err = s.ns.ReadFile(mb.impName()); err != nil {
 			return err
 		}
+	case !ninep.IsNotExist(impErr):
+		return impErr // never rewrite a .imp that could not be read
 	}
-	mb.dirQid = d.Qid
+	live, msgs := mb.liveMsgs()
+	res, err := imp.Reconcile(imp.Input{Data: data, Exists: impErr == nil,
+		Known: imp.State{UIDValidity: mb.validity, UIDNext: mb.next}, Mtime: mb.validityFor(d.Mtime, impErr == nil),
+		KeepRecent: mb.status || mb.readOnly}, live)
+	if err != nil {
+		return errInconsistent
+	}
+	if res.Bad != nil {
+		s.cfg.Log.Warn("imap .imp", "user", s.user, "box", mb.name, "err", res.Bad)
+	}
+	for _, i := range res.Changed {
+		if msgs[i].told {
+			msgs[i].flagNews = true
+		}
+	}
+	mb.validity, mb.next = res.State.UIDValidity, res.State.UIDNext
+	mb.impRead = true
+	if impErr == nil {
+		mb.impQid = impSt.Qid
+	}
+	if change != nil {
+		change() // the flags it changes make the Snapshot differ
+	}
+	out := imp.Snapshot(mb.validity, mb.next, mb.live(), mb.status || mb.readOnly).Marshal()
+	write := !bytes.Equal(out, data)
+	if mb.readOnly {
+		// Never for flags alone: its \Recent would put back the 'r'
+		// that a SELECT session consumed.
+		write = res.Given || impErr == nil && !imp.SameMessages(out, data)
+	}
+	if write {
+		return mb.writeImp(out)
+	}
 	return nil
+}
+
+// lockCurrent takes the mailbox's lock with its message list current.
+// The caller holds this server's turn at the lock (queue), so no other
+// session of this server changes the file meanwhile. It stats the
+// mailbox file, has upasfs look at it (a stat syncs it, spec §1.7),
+// lists it again if upasfs's directory changed, takes the lock file,
+// and checks that the mailbox file is still as before upasfs looked.
+// Everything that changes a mailbox file (APPEND, COPY, upasfs's
+// rewrites, spec §1.8) does so under that lock, so the list is then
+// the file's until the lock goes. If another process changed the file
+// in between, it lets the lock file go and looks again.
+//
+// The listing cannot be made under the lock file: upasfs takes it
+// itself to read a changed file (spec §1.8). It returns the upasfs
+// directory's stat, and an error satisfying ninep.IsNotExist when
+// upasfs no longer has the mailbox.
+func (mb *mailbox) lockCurrent() (ninep.File, *plan9.Dir, error) {
+	s := mb.s
+	name := mailfs.MboxPath(s.user, mb.file)
+	deadline := time.Now().Add(s.cfg.LockTimeout)
+	for {
+		before, berr := s.ns.Stat(name)
+		d, err := s.fs.Stat(mb.box)
+		if err != nil {
+			return nil, nil, err
+		}
+		if d.Qid != mb.dirQid {
+			if err := mb.relist(); err != nil {
+				return nil, nil, err
+			}
+			mb.dirQid = d.Qid
+		}
+		lock, err := lockFile(s.ns, s.boxDir(), mb.file, time.Until(deadline))
+		if err != nil {
+			return nil, nil, err
+		}
+		after, aerr := s.ns.Stat(name)
+		if berr == nil && aerr == nil && mailfs.SameFile(before, after) ||
+			ninep.IsNotExist(berr) && ninep.IsNotExist(aerr) {
+			return lock, d, nil
+		}
+		if err := lock.Close(); err != nil {
+			return nil, nil, err
+		}
+		if time.Now().After(deadline) {
+			return nil, nil, errLockTimeout
+		}
+	}
 }
 
 // relist reads the upasfs mailbox directory: new numbers are new
@@ -198,10 +257,10 @@ func (mb *mailbox) relist() error {
 	}
 	for _, m := range mb.msgs {
 		if !present[m.num] && !m.Expunged {
+			// Its .imp line goes at the next commit, or a copy of
+			// the message that comes back would match it and get
+			// its old UID again.
 			m.Expunged = true
-			// Its .imp line must go, or a copy of the message that
-			// comes back would match it and get its old UID again.
-			mb.dirty = true
 		}
 	}
 	var digests []string
@@ -271,20 +330,21 @@ func (mb *mailbox) liveMsgs() ([]*imp.Msg, []*msg) {
 	return l, ms
 }
 
-// writeImp rewrites the .imp with the current state. The caller holds
-// the lock. A SELECT session consumes \Recent, a STATUS look keeps it
-// (spec §2.5).
-func (mb *mailbox) writeImp() error {
+// writeImp rewrites the .imp with data, the Snapshot of the current
+// state. The caller holds the lock.
+func (mb *mailbox) writeImp(data []byte) error {
 	s := mb.s
-	f := imp.Snapshot(mb.validity, mb.next, mb.live(), mb.status || mb.readOnly)
-	if err := s.ns.WriteFile(mb.impName(), f.Marshal()); err != nil {
+	// A new .imp gets its mailbox's permission bits (spec §2.5).
+	perm := mailfs.ModeOf(s.ns, mailfs.MboxPath(s.user, mb.file))
+	if err := mailfs.WriteFile(s.ns, mb.impName(), data, perm); err != nil {
 		return fmt.Errorf("write %s.imp: %w", mb.file, err)
 	}
-	if st, err := s.ns.Stat(mb.impName()); err == nil {
-		mb.impQid = st.Qid
+	st, err := s.ns.Stat(mb.impName())
+	if err != nil {
+		return fmt.Errorf("stat %s.imp: %w", mb.file, err)
 	}
+	mb.impQid = st.Qid
 	mb.impRead = true
-	mb.dirty = false
 	return nil
 }
 

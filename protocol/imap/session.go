@@ -48,6 +48,7 @@ type session struct {
 	failures int
 	loginBy  time.Time         // the end of LoginTimeout
 	p9cr     map[string]string // user → outstanding p9cr challenge (spec §2.3)
+	turns    map[string]int    // lock queue key → times this session holds its turn (lock.go)
 }
 
 func newSession(srv *Server, c net.Conn) *session {

@@ -30,6 +30,8 @@ type stressClient struct {
 	r      *bufio.Reader
 	tag    int
 	exists int
+	lines  []string // untagged lines of the last command, when keep
+	keep   bool
 }
 
 var (
@@ -42,6 +44,7 @@ var (
 // cmd sends a command and reads to its tagged reply, which it returns.
 func (sc *stressClient) cmd(format string, args ...any) (string, error) {
 	sc.tag++
+	sc.lines = sc.lines[:0]
 	tag := "s" + strconv.Itoa(sc.tag)
 	sc.c.SetDeadline(time.Now().Add(30 * time.Second))
 	if _, err := fmt.Fprintf(sc.c, tag+" "+format+"\r\n", args...); err != nil {
@@ -63,13 +66,21 @@ func (sc *stressClient) cmd(format string, args ...any) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			line += "<literal>" + strings.TrimRight(rest, "\r\n")
+			if sc.keep {
+				line += "<literal " + string(buf) + ">"
+			} else {
+				line += "<literal>"
+			}
+			line += strings.TrimRight(rest, "\r\n")
 		}
 		if strings.HasPrefix(line, tag+" ") {
 			return line[len(tag)+1:], nil
 		}
 		if err := sc.check(line); err != nil {
 			return "", err
+		}
+		if sc.keep {
+			sc.lines = append(sc.lines, line)
 		}
 	}
 }

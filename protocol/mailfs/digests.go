@@ -49,7 +49,7 @@ const (
 func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, before *plan9.Dir, nums []int) ([]string, error) {
 	fresh := before != nil && isOneToN(nums)
 	if fresh {
-		if after, err := ns.Stat(name); err != nil || !sameFile(before, after) {
+		if after, err := ns.Stat(name); err != nil || !SameFile(before, after) {
 			fresh = false
 		}
 	}
@@ -66,7 +66,7 @@ func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, 
 		return nil, err
 	}
 	if fresh && !slices.Contains(digests, "") {
-		if after, err := ns.Stat(name); err == nil && sameFile(before, after) {
+		if after, err := ns.Stat(name); err == nil && SameFile(before, after) {
 			c.put(name, &digestEntry{qid: before.Qid, length: before.Length, digests: digests})
 		}
 	}
@@ -89,7 +89,7 @@ func (c *DigestCache) Cached(ns ninep.FS, name string, before *plan9.Dir) []stri
 	if e == nil || e.qid != before.Qid || e.length != before.Length {
 		return nil
 	}
-	if after, err := ns.Stat(name); err != nil || !sameFile(before, after) {
+	if after, err := ns.Stat(name); err != nil || !SameFile(before, after) {
 		return nil
 	}
 	return e.digests
@@ -120,7 +120,10 @@ func (c *DigestCache) put(name string, e *digestEntry) {
 	c.total += len(e.digests)
 }
 
-func sameFile(a, b *plan9.Dir) bool {
+// SameFile reports whether two stats of a file show it unchanged in
+// between: the same qid (on Unix the version follows the mtime in
+// nanoseconds), length and mtime.
+func SameFile(a, b *plan9.Dir) bool {
 	return a.Qid == b.Qid && a.Length == b.Length && a.Mtime == b.Mtime
 }
 

@@ -57,7 +57,9 @@ func openMaildrop(srv *Server, user, file string) (*maildrop, error) {
 	// mailbox, released however the session ends (the 9P clunk or the
 	// process exit drops it).
 	lockName := mailfs.MboxPath(user, "L.pop3."+file)
-	d.lock, err = ns.Create(lockName, plan9.ORDWR, plan9.DMEXCL|0600)
+	// It stays; private (Plan 9's pop3 had none, spec §3), masked by
+	// the mail directory's bits as create(5) does.
+	d.lock, err = mailfs.Create(ns, lockName, plan9.ORDWR, plan9.DMEXCL|0600)
 	if err != nil {
 		ns.Close()
 		if ninep.IsLocked(err) {

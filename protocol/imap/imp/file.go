@@ -114,3 +114,24 @@ var lowerHex = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// SameMessages reports whether the .imp files a and b have the same
+// header and list the same messages (digests and UIDs, in order),
+// whatever their flags: whether a session that may not write flags
+// (EXAMINE) still has something to write. Malformed files differ from
+// everything.
+func SameMessages(a, b []byte) bool {
+	if len(a) != len(b) || len(a) < HeaderLen || (len(a)-HeaderLen)%LineLen != 0 {
+		return false
+	}
+	if string(a[:HeaderLen]) != string(b[:HeaderLen]) {
+		return false
+	}
+	const id = NDigest + 1 + NUid // "<digest> <uid>"
+	for off := HeaderLen; off < len(a); off += LineLen {
+		if string(a[off:off+id]) != string(b[off:off+id]) {
+			return false
+		}
+	}
+	return true
+}

@@ -68,3 +68,29 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestSameMessages(t *testing.T) {
+	f := File{UIDValidity: 7, UIDNext: 3, Lines: []Line{{d1, 1, Seen}, {d2, 2, Recent}}}
+	base := f.Marshal()
+	flags := File{UIDValidity: 7, UIDNext: 3, Lines: []Line{{d1, 1, Flagged}, {d2, 2, 0}}}
+	gone := File{UIDValidity: 7, UIDNext: 3, Lines: []Line{{d1, 1, Seen}}}
+	uid := File{UIDValidity: 7, UIDNext: 3, Lines: []Line{{d1, 1, Seen}, {d2, 0, Recent}}}
+	next := File{UIDValidity: 7, UIDNext: 4, Lines: f.Lines}
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		want bool
+	}{
+		{"itself", base, true},
+		{"other flags", flags.Marshal(), true},
+		{"a line gone", gone.Marshal(), false},
+		{"another uid", uid.Marshal(), false},
+		{"another uidnext", next.Marshal(), false},
+		{"cut", base[:len(base)-1], false},
+		{"empty", nil, false},
+	} {
+		if got := SameMessages(base, tc.b); got != tc.want {
+			t.Errorf("%s: SameMessages = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
