@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"math"
 	"net/netip"
 	"sync"
@@ -19,10 +20,17 @@ import (
 //     or not, so guessing from many connections or addresses at once
 //     gains nothing over guessing in turn (the owner, who knows the
 //     password, waits at most Delay.Max);
-//   - an address's penalty: the failures of an address are answered
-//     one at a time, the nth Delay.Duration(n) after the one before, so
-//     one host cannot run guesses in parallel either; and no attempt
-//     from it is answered before its last failure's answer.
+//   - an address's penalty: once an address has n failures, its
+//     attempts take turns, Delay.Duration(n) apart, so one host cannot
+//     run guesses in parallel either (only its first attempts, before
+//     any failure, go at once: at most protocol.PerAddr's bound).
+//
+// An address's queue is bounded: while the answer to its last failure
+// is more than Horizon away, its attempts are refused unanswered
+// (ErrThrottled), right password or not, so that guesses queued from
+// one address cannot shut it out for longer than that (a guesser behind
+// an office's NAT would otherwise lock the office out for hours), and
+// the refusal tells the guesser nothing.
 //
 // Counts decay: each halves after HalfLife without a new failure, so an
 // owner who mistyped is soon forgotten while a guesser that keeps going
@@ -35,6 +43,7 @@ type Throttle struct {
 	Delay    Delay // Base and Max give the delay for the nth failure
 	HalfLife time.Duration
 	MaxKeys  int
+	Horizon  time.Duration // how far an address's answers may queue
 
 	now   func() time.Time // for tests
 	mu    sync.Mutex
@@ -51,11 +60,17 @@ type penalty struct {
 	n     float64   // failures, decayed to last
 	last  time.Time // the last failure
 	until time.Time // no answer before this (a user's penalty)
-	next  time.Time // the answer to the last failure (an address's)
+	next  time.Time // the next attempt's turn (an address's penalty)
 }
 
+// ErrThrottled is Admit's refusal of an attempt from an address whose
+// answers are queued past the Horizon: the session says "try later"
+// without the attempt's result, and ends.
+var ErrThrottled = errors.New("too many failed logins from this address, try later")
+
 // NewThrottle returns a Throttle with d's delays; halfLife and maxKeys
-// take the defaults above when zero.
+// take the defaults above when zero, and Horizon is twice d.Max (or
+// twenty delays when d has no cap).
 func NewThrottle(d Delay, halfLife time.Duration, maxKeys int) *Throttle {
 	if halfLife <= 0 {
 		halfLife = DefaultHalfLife
@@ -63,7 +78,12 @@ func NewThrottle(d Delay, halfLife time.Duration, maxKeys int) *Throttle {
 	if maxKeys <= 0 {
 		maxKeys = DefaultMaxKeys
 	}
-	return &Throttle{Delay: d, HalfLife: halfLife, MaxKeys: maxKeys, now: time.Now, count: map[string]*penalty{}}
+	horizon := 2 * d.Max
+	if d.Max <= 0 {
+		horizon = 20 * d.Base
+	}
+	return &Throttle{Delay: d, HalfLife: halfLife, MaxKeys: maxKeys, Horizon: horizon,
+		now: time.Now, count: map[string]*penalty{}}
 }
 
 // AddrKey names a client address for counting: the address itself for
@@ -98,8 +118,9 @@ func (t *Throttle) delay(p *penalty, now time.Time) time.Duration {
 }
 
 // Admit returns when an attempt by user from addr may be answered:
-// after the user's penalty and after the answer to the address's last
-// failure. It returns ctx's error if ctx ends first. Call it after
+// after the user's penalty and at the address's turn, which it takes.
+// It returns ctx's error if ctx ends first, and ErrThrottled at once
+// when the address's turns are taken past the Horizon. Call it after
 // checking the credentials and before answering, whatever the check
 // said.
 func (t *Throttle) Admit(ctx context.Context, user string, addr netip.Addr) error {
@@ -111,7 +132,15 @@ func (t *Throttle) Admit(ctx context.Context, user string, addr netip.Addr) erro
 	}
 	if addr.IsValid() {
 		if p := t.count[AddrKey(addr)]; p != nil {
-			at = maxTime(at, p.next)
+			turn := maxTime(now, p.next)
+			if turn.Sub(now) > t.Horizon {
+				t.mu.Unlock()
+				return ErrThrottled
+			}
+			at = maxTime(at, turn)
+			if d := t.delay(p, now); d > 0 {
+				p.next = turn.Add(d)
+			}
 		}
 	}
 	t.mu.Unlock()
@@ -119,9 +148,8 @@ func (t *Throttle) Admit(ctx context.Context, user string, addr netip.Addr) erro
 }
 
 // Fail records a failed attempt by user from addr and returns how long
-// its answer must wait: the user's new penalty, or the address's turn,
-// which comes the address's delay after the answer to its failure
-// before.
+// its answer must wait: the delay of the user's or the address's new
+// count, whichever is longer; the address's next turn comes no sooner.
 func (t *Throttle) Fail(user string, addr netip.Addr) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -131,8 +159,9 @@ func (t *Throttle) Fail(user string, addr netip.Addr) time.Duration {
 	p.until = maxTime(p.until, now.Add(wait))
 	if addr.IsValid() {
 		p := t.add(AddrKey(addr), now)
-		p.next = maxTime(now, p.next).Add(t.delay(p, now))
-		wait = max(wait, p.next.Sub(now))
+		d := t.delay(p, now)
+		p.next = maxTime(p.next, now.Add(d))
+		wait = max(wait, d)
 	}
 	return wait
 }

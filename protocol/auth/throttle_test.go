@@ -46,7 +46,7 @@ func TestThrottleDelaysGrowAndCap(t *testing.T) {
 		got = append(got, d)
 		now = now.Add(d) // the next guess comes after the answer
 	}
-	want := []time.Duration{10, 20, 40, 40, 40}
+	want := []time.Duration{10, 20, 40, 40, 40} // Plan 9's doubling, capped
 	for i := range want {
 		if got[i] != want[i]*time.Millisecond {
 			t.Fatalf("delays %v, want %v ms", got, want)
@@ -68,12 +68,14 @@ func TestThrottleUserPenaltyIsShared(t *testing.T) {
 	}
 }
 
-// TestThrottleAddressTakesTurns: failures from one address at once are
-// answered one at a time, a delay apart (the attack that guessed 20
-// passwords a second over 40 connections).
+// TestThrottleAddressTakesTurns: attempts from one address that has
+// failed are answered one at a time, a delay apart (the attack that
+// guessed 20 passwords a second over 40 connections).
 func TestThrottleAddressTakesTurns(t *testing.T) {
 	const base = 30 * time.Millisecond
 	th := NewThrottle(Delay{Base: base, Max: base}, time.Hour, 0)
+	th.Horizon = time.Hour // spacing alone; TestThrottleHorizon bounds the queue
+	th.Fail("first", addrA)
 	t0 := time.Now()
 	var mu sync.Mutex
 	var at []time.Duration
@@ -92,8 +94,9 @@ func TestThrottleAddressTakesTurns(t *testing.T) {
 	}
 	wg.Wait()
 	sort.Slice(at, func(i, j int) bool { return at[i] < at[j] })
-	// The first waits one delay, each later one a further delay: 6
-	// failures take at least 6 delays, not 1.
+	// The first waits out the first failure's delay, each later one a
+	// further delay (its turn) and its own failure's: 6 attempts take
+	// at least 6 delays, not 1.
 	if last := at[len(at)-1]; last < 6*base-10*time.Millisecond {
 		t.Errorf("admitted at %v: parallel attempts were not spaced %v apart", at, base)
 	}
@@ -151,4 +154,88 @@ func TestThrottleBounded(t *testing.T) {
 	if n := th.Len(); n > 100 {
 		t.Errorf("the throttle remembers %d keys, bound 100", n)
 	}
+}
+
+// TestThrottleHorizon: attempts queued from one address take turns no
+// further than the Horizon; past it, attempts are refused at once, and
+// once the queue has drained the address is admitted again.
+func TestThrottleHorizon(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	d := Delay{Base: time.Second, Max: 4 * time.Second}
+	th := NewThrottle(d, time.Hour, 0)
+	th.now = func() time.Time { return now }
+	if th.Horizon != 8*time.Second {
+		t.Fatalf("Horizon %v, want twice Max", th.Horizon)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	th.Fail("u", addrA)
+	admitted := 0
+	for i := 0; i < 1000; i++ {
+		switch err := th.Admit(cancelled, fmt.Sprint("u", i), addrA); err {
+		case context.Canceled:
+			admitted++ // took a turn (the wait was cut by the context)
+		case ErrThrottled:
+		default:
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	// Turns at +1 s (the failure's delay), +2 s, ..., up to the Horizon.
+	if want := int(th.Horizon / d.Base); admitted != want {
+		t.Fatalf("%d of 1000 queued attempts took turns, want %d", admitted, want)
+	}
+	if err := th.Admit(context.Background(), "glenda", addrB); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+	now = now.Add(2 * th.Horizon)
+	if err := th.Admit(context.Background(), "glenda", addrA); err != nil {
+		t.Fatalf("after the queue drained: %v", err)
+	}
+}
+
+// FuzzThrottle runs a sequence of failures and admissions, on a clock
+// the input moves, for any user names and addresses, and checks the
+// bounds: the table stays within MaxKeys, no answer waits past the
+// Horizon and the cap, counts stay finite and non-negative.
+func FuzzThrottle(f *testing.F) {
+	f.Add([]byte("\x00glenda\x01\x02rob\x00\x03"), uint8(3))
+	f.Add([]byte("\xff\xfe\x10\x00\x00\x00"), uint8(1))
+	f.Fuzz(func(t *testing.T, ops []byte, maxKeys uint8) {
+		now := time.Unix(1e9, 0)
+		d := Delay{Base: time.Second, Max: 8 * time.Second}
+		th := NewThrottle(d, time.Minute, int(maxKeys)%16+1)
+		th.now = func() time.Time { return now }
+		cancelled, cancel := context.WithCancel(context.Background())
+		cancel()
+		for i := 0; i+1 < len(ops); i += 2 {
+			op, arg := ops[i], ops[i+1]
+			user := string(ops[i+1 : min(len(ops), i+1+int(arg%8))])
+			var addr netip.Addr
+			if arg&1 == 0 {
+				addr = netip.AddrFrom4([4]byte{10, 0, arg >> 4, arg})
+			} else {
+				addr = netip.AddrFrom16([16]byte{0x20, 0x01, 15: arg})
+			}
+			switch op % 3 {
+			case 0:
+				if w := th.Fail(user, addr); w < 0 || w > d.Max {
+					t.Fatalf("Fail waits %v", w)
+				}
+			case 1:
+				err := th.Admit(cancelled, user, addr)
+				if err != nil && err != ErrThrottled && err != context.Canceled {
+					t.Fatalf("Admit: %v", err)
+				}
+			case 2:
+				now = now.Add(time.Duration(arg) * time.Second)
+			}
+			if n := th.Len(); n > th.MaxKeys {
+				t.Fatalf("%d keys, bound %d", n, th.MaxKeys)
+			}
+			u, a := th.Failures(user, addr)
+			if u < 0 || a < 0 || math.IsInf(u, 0) || math.IsNaN(a) {
+				t.Fatalf("counts %v %v", u, a)
+			}
+		}
+	})
 }

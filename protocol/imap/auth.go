@@ -235,7 +235,12 @@ func (s *session) authResult(tag, user string, err error) {
 	defer cancel()
 	ctx, stop := protocol.WatchHangup(deadline, s.conn, s.r)
 	defer stop()
-	if e := s.cfg.Throttle.Admit(ctx, user, s.peer); e != nil {
+	if e := s.cfg.Throttle.Admit(ctx, user, s.peer); errors.Is(e, auth.ErrThrottled) {
+		s.untagged("BYE", "", "too many failed logins")
+		s.tagged(tag, "NO", "UNAVAILABLE", e.Error())
+		s.state = logout
+		return
+	} else if e != nil {
 		s.waitEnded(deadline)
 		return
 	}

@@ -185,7 +185,11 @@ func (s *session) authResult(user string, err error) {
 	defer cancel()
 	ctx, stop := protocol.WatchHangup(deadline, s.conn, s.r)
 	defer stop()
-	if e := s.cfg.Throttle.Admit(ctx, user, s.peer); e != nil {
+	if e := s.cfg.Throttle.Admit(ctx, user, s.peer); errors.Is(e, auth.ErrThrottled) {
+		s.reply("-ERR [SYS/TEMP] %v", e)
+		s.quit = true
+		return
+	} else if e != nil {
 		s.waitEnded(deadline)
 		return
 	}
