@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	pathpkg "path"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -129,4 +130,53 @@ func TestDeepWalk(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzWalk walks any path of "d", "leaf", "." and other names, of any
+// depth, against a deepServer: the walk finds the file exactly when the
+// path names it (the reference below), reports not found otherwise, and
+// leaves the server holding only the root fid.
+func FuzzWalk(f *testing.F) {
+	f.Add(uint8(20), deepPath(20, "leaf"))
+	f.Add(uint8(20), deepPath(33, "leaf"))
+	f.Add(uint8(3), "d/./d//d/leaf")
+	f.Add(uint8(0), "leaf/d")
+	f.Add(uint8(40), deepPath(17, "x/"+deepPath(5, "")))
+	d := &deepServer{}
+	fsys, err := Mount(startServer(f, d.srv()), testUser, "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { fsys.Close() })
+	f.Fuzz(func(t *testing.T, depth uint8, path string) {
+		if len(path) > 4096 || strings.ContainsRune(path, 0) {
+			return
+		}
+		d.depth = int(depth % 80)
+		// The reference: the path, made lexically clean as the client
+		// makes it (".." above the root is the root, walk(5)), must be
+		// d... then at most one leaf, at the bottom.
+		at, leaf, ok := 0, false, true
+		for _, e := range strings.Split(pathpkg.Clean("/"+path), "/") {
+			switch {
+			case e == "" || e == ".":
+			case e == "d" && !leaf && at < d.depth:
+				at++
+			case e == "leaf" && !leaf && at == d.depth:
+				leaf = true
+			default:
+				ok = false
+			}
+		}
+		_, err := fsys.Stat(path)
+		switch {
+		case ok && err != nil:
+			t.Fatalf("Stat(%q) at depth %d: %v, want found", path, d.depth, err)
+		case !ok && !IsNotExist(err):
+			t.Fatalf("Stat(%q) at depth %d: %v, want not found", path, d.depth, err)
+		}
+		if n := d.fids.Load(); n != 1 {
+			t.Fatalf("after Stat(%q) the server holds %d fids, want 1", path, n)
+		}
+	})
 }
