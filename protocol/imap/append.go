@@ -18,15 +18,8 @@ import (
 	"p9mail/protocol/imap/imp"
 	"p9mail/protocol/imap/wire"
 	"p9mail/protocol/mailfs"
-	"p9mail/upasfs"
 	"p9mail/upasfs/mbox"
 )
-
-func init() {
-	register("APPEND", (*session).appendCmd, authenticated, selected)
-	register("COPY", func(s *session, tag, cmd string) { s.copyMsgs(tag, cmd, false) }, selected)
-	register("MOVE", func(s *session, tag, cmd string) { s.moveMsgs(tag, cmd, false) }, selected)
-}
 
 // An mboxWriter appends messages to a mailbox file through the name
 // space (spec §2.9): under the lock of the mailbox's directory, at the
@@ -257,29 +250,24 @@ func (w *mboxWriter) close() {
 // appendCmd runs APPEND (RFC 3501 §6.3.11). The mailbox is checked
 // before the message is asked for, and a refused literal is never
 // read as commands (spec §5.2); INBOX is mbox.
-func (s *session) appendCmd(tag, cmd string) {
+func (s *session) appendCmd(tag, cmd string) error {
 	var a wire.Append
 	if !s.dec.ExpectSP() || !s.dec.ExpectAppend(&a) {
 		if wire.IsTooBig(s.dec.Err()) {
-			s.tagged(tag, "NO", "TOOBIG", cmd+" message too big")
-			return
+			return no("TOOBIG", cmd+" message too big")
 		}
-		s.parseError(tag, cmd)
-		return
+		return s.parseError(cmd)
 	}
 	file, err := fileName(a.Mailbox, s.allowList(), false)
 	if err != nil {
-		s.tagged(tag, "NO", "", cmd+" bad mailbox")
-		return
+		return no("", cmd+" bad mailbox")
 	}
 	if _, err := s.ns.Stat(path.Join(s.boxDir(), file)); err != nil {
 		if ninep.IsNotExist(err) && file != inboxFile {
-			s.tagged(tag, "NO", "TRYCREATE", cmd+" mailbox does not exist")
-			return
+			return no("TRYCREATE", cmd+" mailbox does not exist")
 		}
 		if file != inboxFile {
-			s.tagged(tag, "NO", "", cmd+" "+err.Error())
-			return
+			return no("", cmd+" "+err.Error())
 		}
 		// INBOX may not exist yet: create it, private (Plan 9's APPEND
 		// never did; spec §2.9).
@@ -288,8 +276,7 @@ func (s *session) appendCmd(tag, cmd string) {
 			err = f.Close()
 		}
 		if err != nil {
-			s.tagged(tag, "NO", "", cmd+" cannot create INBOX: "+err.Error())
-			return
+			return no("", cmd+" cannot create INBOX: "+err.Error())
 		}
 	}
 	var flags imp.Flags
@@ -304,24 +291,22 @@ func (s *session) appendCmd(tag, cmd string) {
 	// (RFC 4315 §3): no other session comes in between.
 	release, err := s.queue(file)
 	if err != nil {
-		s.tagged(tag, "NO", "", cmd+" cannot append: "+err.Error())
-		return
+		return no("", cmd+" cannot append: "+err.Error())
 	}
 	code, err := s.appendOne(file, a.Mailbox, flags, date)
 	release()
 	if err != nil {
 		if s.ioErr() {
-			return
+			return nil
 		}
 		if errors.Is(err, errParse) {
-			s.parseError(tag, cmd)
-			return
+			return s.parseError(cmd)
 		}
-		s.tagged(tag, "NO", "", cmd+" message save failed: "+err.Error())
-		return
+		return no("", cmd+" message save failed: "+err.Error())
 	}
 	s.update(true)
 	s.tagged(tag, "OK", code, cmd+" completed")
+	return nil
 }
 
 var errParse = errors.New("parse error")
@@ -432,150 +417,4 @@ func copyMessage(w *mboxWriter, r io.Reader) (byte, error) {
 			return last, err
 		}
 	}
-}
-
-// copyMsgs runs COPY and UID COPY (RFC 3501 §6.4.7): each message's
-// From line and stored bytes are appended to the destination, whose
-// .imp gets a uid-0 line with the flags (spec §2.9).
-func (s *session) copyMsgs(tag, cmd string, uid bool) {
-	if _, code, ok := s.copyTargets(tag, cmd, uid, false); ok {
-		s.update(true)
-		s.tagged(tag, "OK", code, cmd+" completed")
-	}
-}
-
-// moveMsgs runs MOVE and UID MOVE (RFC 6851): a COPY, then the
-// messages copied are expunged from the selected mailbox, the COPYUID
-// in an untagged OK before the EXPUNGE responses (§4.3). Each message
-// is moved or left alone: the copies are committed before any original
-// is deleted (§3.3).
-func (s *session) moveMsgs(tag, cmd string, uid bool) {
-	targets, code, ok := s.copyTargets(tag, cmd, uid, true)
-	if !ok {
-		return
-	}
-	if code != "" {
-		s.untagged("OK", code, "moved")
-	}
-	var nums []int
-	for _, t := range targets {
-		nums = append(nums, t.m.num)
-	}
-	if err := s.sel.expunge(nums); err != nil {
-		s.tagged(tag, "NO", "", cmd+" copied but could not expunge: "+err.Error())
-		return
-	}
-	s.update(true)
-	s.tagged(tag, "OK", "", cmd+" completed")
-}
-
-// copyTargets copies the messages a COPY or MOVE names to the mailbox
-// it names, and returns them with their COPYUID code ("" when the UIDs
-// are not known); on failure it has answered the command. A MOVE
-// (move) needs a read-write mailbox.
-func (s *session) copyTargets(tag, cmd string, uid, move bool) ([]target, string, bool) {
-	var set wire.SeqSet
-	var name string
-	if !s.dec.ExpectSP() || !s.dec.ExpectSeqSet(&set) || !s.dec.ExpectSP() ||
-		!s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return nil, "", false
-	}
-	if move && s.sel.readOnly {
-		s.tagged(tag, "NO", "READ-ONLY", cmd+" mailbox is read-only")
-		return nil, "", false
-	}
-	s.update(uid)
-	targets, ok := s.resolve(set, uid)
-	if !ok {
-		s.tagged(tag, "BAD", "", cmd+" invalid message sequence number")
-		return nil, "", false
-	}
-	file, err := fileName(name, s.allowList(), false)
-	if err != nil {
-		s.tagged(tag, "NO", "", cmd+" bad mailbox")
-		return nil, "", false
-	}
-	if _, err := s.ns.Stat(path.Join(s.boxDir(), file)); err != nil {
-		s.tagged(tag, "NO", "TRYCREATE", cmd+" mailbox does not exist")
-		return nil, "", false
-	}
-	for _, t := range targets {
-		if t.m.Expunged {
-			s.tagged(tag, "NO", "EXPUNGEISSUED", cmd+" some messages were expunged")
-			return nil, "", false
-		}
-	}
-	// This server's turn at the destination's lock, from the copies to
-	// their UIDs (RFC 4315 §3), as for APPEND; given back before a
-	// MOVE expunges, which takes the source's.
-	release, err := s.queue(file)
-	if err != nil {
-		s.tagged(tag, "NO", "", cmd+" cannot append: "+err.Error())
-		return nil, "", false
-	}
-	defer release()
-	digests, err := s.copyAll(file, targets)
-	if err != nil {
-		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
-		return nil, "", false
-	}
-	validity, uids := s.uidsOf(name, file, digests)
-	if uids == nil || len(targets) == 0 {
-		return targets, "", true
-	}
-	src := make([]uint32, len(targets))
-	for i, t := range targets {
-		src[i] = t.m.UID
-	}
-	return targets, fmt.Sprintf("COPYUID %d %s %s", validity, wire.SeqSetOf(src), wire.SeqSetOf(uids)), true
-}
-
-// copyAll appends the targets to file and returns their digests; on
-// an error none is left there (commit, abort).
-func (s *session) copyAll(file string, targets []target) ([]string, error) {
-	w, err := s.openAppend(file)
-	if err != nil {
-		return nil, fmt.Errorf("cannot append: %w", err)
-	}
-	for _, t := range targets {
-		if err := s.copyOne(w, t.m); err != nil {
-			w.abort()
-			return nil, err
-		}
-	}
-	if err := w.commit(); err != nil {
-		return nil, err
-	}
-	return w.digests, nil
-}
-
-// copyOne appends one message of the selected mailbox: rawunix, as
-// stored, so its digest is unchanged.
-func (s *session) copyOne(w *mboxWriter, m *msg) error {
-	f, err := s.fs.OpenFile(s.sel.box, m.num, nil, upasfs.FileRawUnix)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	w.sum = sha1.New()
-	buf := make([]byte, 32<<10)
-	var last byte = '\n'
-	for {
-		n, err := f.Read(buf)
-		if n > 0 {
-			w.write(buf[:n])
-			last = buf[n-1]
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if w.sum == nil {
-		return errors.New("empty message")
-	}
-	return w.end(last, m.Flags)
 }

@@ -12,111 +12,28 @@ import (
 
 	"p9mail/protocol"
 	"p9mail/protocol/auth"
-	"p9mail/protocol/imap/wire"
 	"p9mail/protocol/mailfs"
 	"p9mail/upasfs"
 )
-
-func init() {
-	register("CAPABILITY", (*session).capability, anyState...)
-	register("NOOP", (*session).noop, anyState...)
-	register("LOGOUT", (*session).logout, anyState...)
-	register("ID", (*session).idCmd, anyState...)
-	register("STARTTLS", (*session).starttls, notAuthenticated)
-	register("LOGIN", (*session).loginCmd, notAuthenticated)
-	register("AUTHENTICATE", (*session).authenticate, notAuthenticated)
-}
 
 // plainAllowed: clear-text passwords only with -p or under TLS (RFC
 // 3501 §6.2.3, spec §5.9).
 func (s *session) plainAllowed() bool { return s.cfg.AllowPlain || s.tls }
 
-// capabilities lists what the server offers now (RFC 3501 §6.1.1).
-func (s *session) capabilities() []string {
-	caps := []string{"IMAP4rev1", "LITERAL+", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "ID"}
-	if s.state == notAuthenticated {
-		if s.cfg.TLS != nil && !s.tls {
-			caps = append(caps, "STARTTLS")
-		}
-		caps = append(caps, "AUTH=CRAM-MD5")
-		if s.plainAllowed() {
-			caps = append(caps, "AUTH=PLAIN", "AUTH=LOGIN")
-		} else if !s.cfg.P9CR {
-			caps = append(caps, "LOGINDISABLED")
-		}
-	}
-	return caps
-}
-
-func (s *session) capability(tag, cmd string) {
+func (s *session) starttls(tag, cmd string) error {
 	if !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
-	}
-	s.enc.Atom("* CAPABILITY ").Atom(strings.Join(s.capabilities(), " ")).CRLF()
-	s.tagged(tag, "OK", "", "CAPABILITY completed")
-}
-
-func (s *session) noop(tag, cmd string) {
-	if !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
-	}
-	if s.sel != nil {
-		s.update(true)
-	}
-	s.ratify()
-	s.tagged(tag, "OK", "", cmd+" completed")
-}
-
-// idCmd answers ID (RFC 2971) with the server's name only, and logs what
-// the client says of itself.
-func (s *session) idCmd(tag, cmd string) {
-	var params []wire.IDParam
-	if !s.dec.ExpectSP() || !s.dec.ExpectIDParams(&params) || !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
-	}
-	if len(params) > 0 {
-		args := []any{"peer", s.peer}
-		for _, p := range params {
-			args = append(args, "client."+p.Field, p.Value)
-		}
-		s.cfg.Log.Info("imap id", args...)
-	}
-	s.enc.Atom(`* ID ("name" "p9mail imap4d")`).CRLF()
-	s.tagged(tag, "OK", "", "ID completed")
-}
-
-// logout never expunges (decision 12).
-func (s *session) logout(tag, cmd string) {
-	if !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
-	}
-	s.untagged("BYE", "", "logging out")
-	s.tagged(tag, "OK", "", "LOGOUT completed")
-	s.state = logout
-}
-
-func (s *session) starttls(tag, cmd string) {
-	if !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
+		return s.parseError(cmd)
 	}
 	switch {
 	case s.cfg.TLS == nil:
-		s.tagged(tag, "NO", "", "STARTTLS not available: no certificate")
-		return
+		return no("", "STARTTLS not available: no certificate")
 	case s.tls:
-		s.tagged(tag, "BAD", "", "TLS already active")
-		return
+		return bad("", "TLS already active")
 	case s.r.Buffered() > 0:
 		// Commands pipelined after STARTTLS in the clear could be
 		// injected into the TLS session: refuse (RFC 3501 §6.2.1).
-		s.tagged(tag, "BAD", "", "data after STARTTLS")
 		s.state = logout
-		return
+		return bad("", "data after STARTTLS")
 	}
 	s.tagged(tag, "OK", "", "begin TLS negotiation now")
 	s.w.Flush()
@@ -125,21 +42,21 @@ func (s *session) starttls(tag, cmd string) {
 	if err := tc.Handshake(); err != nil {
 		s.cfg.Log.Info("starttls handshake", "peer", s.peer, "err", err)
 		s.state = logout
-		return
+		return nil
 	}
 	tc.SetDeadline(time.Time{})
 	s.tls = true
 	s.setConn(tc)
+	return nil
 }
 
 // loginCmd: LOGIN user password (RFC 3501 §6.2.3), or Plan 9's
 // challenge/response through LOGIN with -c (spec §2.3).
-func (s *session) loginCmd(tag, cmd string) {
+func (s *session) loginCmd(tag, cmd string) error {
 	var user, pass string
 	if !s.dec.ExpectSP() || !s.dec.ExpectAString(&user) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectAString(&pass) || !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
+		return s.parseError(cmd)
 	}
 	switch {
 	case s.cfg.P9CR && !s.plainAllowed():
@@ -151,30 +68,26 @@ func (s *session) loginCmd(tag, cmd string) {
 			}
 			s.p9cr[user] = chal
 			s.untagged("NO", "ALERT", " encrypt challenge: "+chal)
-			s.tagged(tag, "NO", "", "LOGIN answer the challenge with the encrypted response as password")
-			return
+			return no("", "LOGIN answer the challenge with the encrypted response as password")
 		}
 		delete(s.p9cr, user)
-		s.authResult(tag, user, s.cfg.Keys.CheckP9CR(user, chal, pass))
+		return s.authResult(tag, user, s.cfg.Keys.CheckP9CR(user, chal, pass))
 	case !s.plainAllowed():
-		s.tagged(tag, "NO", "PRIVACYREQUIRED", "LOGIN plaintext passwords disallowed; use STARTTLS or AUTHENTICATE CRAM-MD5")
-	default:
-		s.authResult(tag, user, s.cfg.Keys.CheckPassword(user, pass))
+		return no("PRIVACYREQUIRED", "LOGIN plaintext passwords disallowed; use STARTTLS or AUTHENTICATE CRAM-MD5")
 	}
+	return s.authResult(tag, user, s.cfg.Keys.CheckPassword(user, pass))
 }
 
 // authenticate runs AUTHENTICATE mechanism [initial-response] (RFC
 // 3501 §6.2.2, RFC 4959).
-func (s *session) authenticate(tag, cmd string) {
+func (s *session) authenticate(tag, cmd string) error {
 	var mech, initial string
 	if !s.dec.ExpectSP() || !s.dec.ExpectAtom(&mech) {
-		s.parseError(tag, cmd)
-		return
+		return s.parseError(cmd)
 	}
 	hasInitial := s.dec.SP()
 	if hasInitial && !s.dec.ExpectAtom(&initial) || !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
+		return s.parseError(cmd)
 	}
 	var user string
 	done := func(u string) { user = u }
@@ -187,15 +100,13 @@ func (s *session) authenticate(tag, cmd string) {
 	case m == "LOGIN" && s.plainAllowed():
 		srv = auth.NewLoginServer(s.cfg.Keys, done)
 	default:
-		s.tagged(tag, "NO", "", fmt.Sprintf("%s unsupported authentication mechanism %s", cmd, sanitize(mech)))
-		return
+		return no("", fmt.Sprintf("%s unsupported authentication mechanism %s", cmd, sanitize(mech)))
 	}
 	var resp []byte
 	if hasInitial {
 		var err error
 		if resp, err = auth.DecodeInitial(initial); err != nil {
-			s.tagged(tag, "BAD", "", cmd+" invalid base64 in initial response")
-			return
+			return bad("", cmd+" invalid base64 in initial response")
 		}
 	}
 	err := auth.Converse(srv, resp, func(chal string) error {
@@ -213,14 +124,13 @@ func (s *session) authenticate(tag, cmd string) {
 	})
 	switch {
 	case errors.Is(err, auth.ErrCancelled):
-		s.tagged(tag, "BAD", "", cmd+" authentication cancelled")
+		return bad("", cmd+" authentication cancelled")
 	case errors.Is(err, auth.ErrMalformed) && user == "":
-		s.tagged(tag, "BAD", "", cmd+" malformed response")
+		return bad("", cmd+" malformed response")
 	case err == nil && user == "":
-		s.authResult(tag, "", errors.New("no user"))
-	default:
-		s.authResult(tag, user, err)
+		return s.authResult(tag, "", errors.New("no user"))
 	}
+	return s.authResult(tag, user, err)
 }
 
 // authResult finishes a login attempt whose credentials have been
@@ -229,7 +139,8 @@ func (s *session) authenticate(tag, cmd string) {
 // failure adds to it and sleeps it off. A client that hangs up or runs
 // out of LoginTimeout meanwhile ends the session at once, giving up its
 // slot. Past Delay.Limit failures the session ends (spec §3.2, §5.9).
-func (s *session) authResult(tag, user string, err error) {
+// It returns the command's result.
+func (s *session) authResult(tag, user string, err error) error {
 	s.flush()
 	deadline, cancel := context.WithDeadline(context.Background(), s.loginBy)
 	defer cancel()
@@ -237,46 +148,41 @@ func (s *session) authResult(tag, user string, err error) {
 	defer stop()
 	if e := s.cfg.Throttle.Admit(ctx, user, s.peer); errors.Is(e, auth.ErrThrottled) {
 		s.untagged("BYE", "", "too many failed logins")
-		s.tagged(tag, "NO", "UNAVAILABLE", e.Error())
 		s.state = logout
-		return
+		return no("UNAVAILABLE", e.Error())
 	} else if e != nil {
-		s.waitEnded(deadline)
-		return
+		return s.waitEnded(deadline)
 	}
 	if err == nil {
 		if err = s.login(user); err != nil {
 			s.cfg.Log.Warn("imap login", "user", user, "err", err)
-			s.tagged(tag, "NO", "UNAVAILABLE", "cannot open your mail: "+err.Error())
-			return
+			return no("UNAVAILABLE", "cannot open your mail: "+err.Error())
 		}
 		s.cfg.Log.Info("imap login", "user", user, "peer", s.peer)
-		s.enc.Atom(tag).Atom(" OK ").BeginCode("CAPABILITY").SP().Atom(strings.Join(s.capabilities(), " ")).
-			EndCode().SP().Text("authenticated as " + user).CRLF()
-		return
+		s.tagged(tag, "OK", "CAPABILITY "+strings.Join(s.capabilities(), " "), "authenticated as "+user)
+		return nil
 	}
 	s.failures++
 	s.cfg.Log.Info("imap login failed", "user", sanitize(user), "peer", s.peer, "err", err)
 	if e := auth.Sleep(ctx, s.cfg.Throttle.Fail(user, s.peer)); e != nil {
-		s.waitEnded(deadline)
-		return
+		return s.waitEnded(deadline)
 	}
 	if s.cfg.Delay.Limit > 0 && s.failures >= s.cfg.Delay.Limit {
 		s.untagged("BYE", "", "too many failed logins")
-		s.tagged(tag, "NO", "AUTHENTICATIONFAILED", "authentication failed")
 		s.state = logout
-		return
 	}
-	s.tagged(tag, "NO", "AUTHENTICATIONFAILED", "authentication failed")
+	return no("AUTHENTICATIONFAILED", "authentication failed")
 }
 
 // waitEnded ends a session whose login wait was cut short: by the
 // login timeout (deadline done: say so) or by the client hanging up.
-func (s *session) waitEnded(deadline context.Context) {
+// The command gets no tagged reply.
+func (s *session) waitEnded(deadline context.Context) error {
 	if deadline.Err() != nil {
 		s.untagged("BYE", "", "login timeout")
 	}
 	s.state = logout
+	return errNoReply
 }
 
 // login opens user's name space: the session is authenticated.

@@ -13,39 +13,6 @@ import (
 	"p9mail/upasfs"
 )
 
-func init() {
-	register("FETCH", (*session).fetchCmd, selected)
-	register("UID", (*session).uidCmd, selected)
-}
-
-// uidCmd dispatches UID COPY, FETCH, SEARCH, STORE, EXPUNGE, MOVE
-// (RFC 3501 §6.4.8, RFC 4315 §2.1, RFC 6851).
-func (s *session) uidCmd(tag, cmd string) {
-	var sub string
-	if !s.dec.ExpectSP() || !s.dec.ExpectCommand(&sub) {
-		s.parseError(tag, cmd)
-		return
-	}
-	switch sub := upper(sub); sub {
-	case "FETCH":
-		s.fetch(tag, "UID FETCH", true)
-	case "STORE":
-		s.store(tag, "UID STORE", true)
-	case "SEARCH":
-		s.search(tag, "UID SEARCH", true)
-	case "COPY":
-		s.copyMsgs(tag, "UID COPY", true)
-	case "MOVE":
-		s.moveMsgs(tag, "UID MOVE", true)
-	case "EXPUNGE":
-		s.uidExpunge(tag, "UID EXPUNGE")
-	default:
-		s.tagged(tag, "BAD", "", "UID illegal uid command "+sanitize(sub))
-	}
-}
-
-func (s *session) fetchCmd(tag, cmd string) { s.fetch(tag, cmd, false) }
-
 // target is a message a command applies to, with its sequence number.
 type target struct {
 	seq uint32
@@ -83,19 +50,17 @@ func (s *session) resolve(set wire.SeqSet, uid bool) ([]target, bool) {
 }
 
 // fetch runs FETCH and UID FETCH (RFC 3501 §6.4.5).
-func (s *session) fetch(tag, cmd string, uid bool) {
+func (s *session) fetch(tag, cmd string, uid bool) error {
 	var set wire.SeqSet
 	var items []wire.FetchItem
 	if !s.dec.ExpectSP() || !s.dec.ExpectSeqSet(&set) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectFetchAtts(&items) || !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
+		return s.parseError(cmd)
 	}
 	s.update(uid)
 	targets, ok := s.resolve(set, uid)
 	if !ok {
-		s.tagged(tag, "BAD", "", cmd+" invalid message sequence number")
-		return
+		return bad("", cmd+" invalid message sequence number")
 	}
 	if uid && !slices.ContainsFunc(items, func(it wire.FetchItem) bool { return it.Att == wire.FetchUID }) {
 		items = append([]wire.FetchItem{{Att: wire.FetchUID}}, items...)
@@ -167,16 +132,15 @@ func (s *session) fetch(tag, cmd string, uid bool) {
 				s.cfg.Log.Warn("imap fetch", "user", s.user, "uid", t.m.UID, "err", err)
 				s.state = logout // a literal was promised and not sent: hang up
 				f.close(i + 1)
-				return
+				return nil
 			}
 		}
 		s.flush()
 	}
 	if failed != nil {
-		s.tagged(tag, "NO", "", cmd+" some messages could not be read")
-		return
+		return no("", cmd+" some messages could not be read")
 	}
-	s.tagged(tag, "OK", "", cmd+" completed")
+	return nil
 }
 
 var errFetch = errorString("message unreadable")

@@ -5,17 +5,12 @@ import (
 	"time"
 )
 
-func init() {
-	register("IDLE", (*session).idle, authenticated, selected)
-}
-
 // idle runs IDLE (RFC 2177): the mailbox is checked every IdlePoll
 // and changes are sent at once, until the client sends DONE. The
 // autologout timer still runs (RFC 2177 §3: clients re-issue IDLE).
-func (s *session) idle(tag, cmd string) {
+func (s *session) idle(tag, cmd string) error {
 	if !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
+		return s.parseError(cmd)
 	}
 	s.w.WriteString("+ idling, waiting for DONE\r\n")
 	s.update(true)
@@ -37,14 +32,13 @@ func (s *session) idle(tag, cmd string) {
 		select {
 		case line := <-lines:
 			if !strings.EqualFold(strings.TrimRight(line, "\r\n"), "DONE") {
-				s.tagged(tag, "BAD", "", "IDLE expected DONE")
-				return
+				return bad("", "IDLE expected DONE")
 			}
 			s.tagged(tag, "OK", "", "IDLE terminated")
-			return
+			return nil
 		case err := <-errs:
 			s.hangup(err)
-			return
+			return errNoReply
 		case <-tick.C:
 			s.update(true)
 			s.ratify()

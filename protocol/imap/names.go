@@ -74,3 +74,20 @@ func fileName(name string, allow map[string]bool, dir bool) (string, error) {
 
 // isInbox reports whether name is the inbox.
 func isInbox(name string) bool { return strings.EqualFold(name, inbox) }
+
+// allowList reads imap.ok, the allow-list that replaces the stop-list
+// when present (spec §2.4); nil when there is none.
+func (s *session) allowList() map[string]bool {
+	data, err := s.ns.ReadFile(s.boxDir() + "/imap.ok")
+	if err != nil || len(data) > 4096 {
+		return nil
+	}
+	allow := map[string]bool{}
+	for _, w := range strings.Fields(string(data)) {
+		allow[strings.ToLower(w)] = true
+	}
+	return allow
+}
+
+// boxDir is the user's mail directory in the session's name space.
+func (s *session) boxDir() string { return "/mail/box/" + s.user }

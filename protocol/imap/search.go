@@ -15,10 +15,6 @@ import (
 	"p9mail/protocol/imap/wire"
 )
 
-func init() {
-	register("SEARCH", func(s *session, tag, cmd string) { s.search(tag, cmd, false) }, selected)
-}
-
 // DefaultMaxSearchKeys bounds the keys of one SEARCH program, nested
 // ones counted: with each message's text read once for all its
 // BODY/TEXT keys, a SEARCH costs at most one read of the mailbox and
@@ -30,21 +26,18 @@ const DefaultMaxSearchKeys = 256
 // raw and decoded text, dates by day (SINCE includes the day, fixing
 // spec §5.3). A program of more than MaxSearchKeys keys gets NO
 // [LIMIT] (RFC 5530 §3); a client that hangs up stops the work.
-func (s *session) search(tag, cmd string, uid bool) {
+func (s *session) search(tag, cmd string, uid bool) error {
 	var prog wire.Search
 	if !s.dec.ExpectSP() || !s.dec.ExpectSearch(&prog) || !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
+		return s.parseError(cmd)
 	}
 	switch strings.ToUpper(prog.Charset) {
 	case "", "UTF-8", "US-ASCII":
 	default:
-		s.tagged(tag, "NO", `BADCHARSET ("UTF-8" "US-ASCII")`, cmd+" unsupported charset")
-		return
+		return no(`BADCHARSET ("UTF-8" "US-ASCII")`, cmd+" unsupported charset")
 	}
 	if n := countKeys(prog.Keys); n > s.cfg.MaxSearchKeys {
-		s.tagged(tag, "NO", "LIMIT", fmt.Sprintf("%s too many search keys (%d, limit %d)", cmd, n, s.cfg.MaxSearchKeys))
-		return
+		return no("LIMIT", fmt.Sprintf("%s too many search keys (%d, limit %d)", cmd, n, s.cfg.MaxSearchKeys))
 	}
 	s.update(uid)
 	s.flush()
@@ -53,17 +46,16 @@ func (s *session) search(tag, cmd string, uid bool) {
 	switch {
 	case stop():
 		s.state = logout // the client has gone: nobody to answer
-		return
+		return nil
 	case err != nil:
-		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
-		return
+		return no("", cmd+" failed: "+err.Error())
 	}
 	s.enc.Atom("* SEARCH")
 	for _, h := range hits {
 		s.enc.SP().Number(h)
 	}
 	s.enc.CRLF()
-	s.tagged(tag, "OK", "", cmd+" completed")
+	return nil
 }
 
 // searchHits returns the sequence numbers (UIDs if uid) of the selected

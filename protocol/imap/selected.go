@@ -356,3 +356,71 @@ func (mb *mailbox) vanish() {
 	}
 	mb.readOnly = true
 }
+
+// update syncs the selected mailbox and tells the client what changed
+// (RFC 3501 §7.3, §7.4.1): EXPUNGE only when expungeOK (never during
+// FETCH, STORE or SEARCH, RFC 3501 §7.4.1), then EXISTS and RECENT,
+// then FLAGS of messages another session changed.
+func (s *session) update(expungeOK bool) {
+	mb := s.sel
+	if mb == nil {
+		return
+	}
+	if err := mb.sync(); err != nil {
+		if err == errInconsistent {
+			s.untagged("BYE", "", "inconsistent uid")
+			s.state = logout
+			return
+		}
+		s.cfg.Log.Warn("imap sync", "user", s.user, "box", mb.name, "err", err)
+		return
+	}
+	if expungeOK {
+		kept := mb.msgs[:0]
+		for _, m := range mb.msgs {
+			if m.Expunged {
+				delete(mb.byNum, m.num)
+				if !m.told {
+					// Came and went unannounced: the client never had
+					// its number (RFC 3501 §7.4.1).
+					continue
+				}
+				s.enc.Atom("*").SP().Number(uint32(len(kept) + 1)).Atom(" EXPUNGE").CRLF()
+				mb.toldExists--
+				continue
+			}
+			kept = append(kept, m)
+		}
+		clear(mb.msgs[len(kept):])
+		mb.msgs = kept
+	}
+	mb.tellCounts(false)
+	for i, m := range mb.msgs {
+		if m.flagNews && !m.Expunged {
+			m.flagNews = false
+			s.enc.Atom("*").SP().Number(uint32(i + 1)).Atom(" FETCH (UID ").Number(m.UID).
+				Atom(" FLAGS ").Flags(m.flagList(mb.kwNames)).Atom(")").CRLF()
+		}
+	}
+}
+
+// tellCounts sends EXISTS and RECENT when they changed (always when
+// force, as SELECT must).
+func (mb *mailbox) tellCounts(force bool) {
+	s := mb.s
+	recent := 0
+	for _, m := range mb.msgs {
+		m.told = true
+		if m.Recent { // expunged but unreported ones still count: they keep their numbers
+			recent++
+		}
+	}
+	if force || len(mb.msgs) != mb.toldExists {
+		s.enc.Atom("*").SP().Number(uint32(len(mb.msgs))).Atom(" EXISTS").CRLF()
+		mb.toldExists = len(mb.msgs)
+	}
+	if force || recent != mb.toldRecent {
+		s.enc.Atom("*").SP().Number(uint32(recent)).Atom(" RECENT").CRLF()
+		mb.toldRecent = recent
+	}
+}

@@ -4,11 +4,36 @@
 // (protocol/mailfs), and the state upasfs lacks lives in Plan 9's
 // byte-compatible .imp files (package imp).
 //
-// One file per command group: auth.go (CAPABILITY, LOGIN,
-// AUTHENTICATE, STARTTLS), select.go (SELECT, EXAMINE, CLOSE,
-// UNSELECT, EXPUNGE, CHECK), list.go (LIST, LSUB, SUBSCRIBE,
-// UNSUBSCRIBE, NAMESPACE, STATUS), manage.go (CREATE, DELETE, RENAME),
-// append.go (APPEND, COPY), fetch.go, store.go, search.go, idle.go.
+// commands.go is the dispatch table: every command, the states it is
+// allowed in, and its handler. A handler returns nil or the error that
+// is its tagged NO or BAD (errors.go); session.go reads commands,
+// dispatches them and recovers a handler's panic for its session only.
+// One file per command or tight group:
+//
+//	any.go        CAPABILITY, NOOP (and CHECK), LOGOUT, ID
+//	auth.go       STARTTLS, LOGIN, AUTHENTICATE
+//	select.go     SELECT, EXAMINE
+//	close.go      CLOSE, UNSELECT
+//	expunge.go    EXPUNGE, UID EXPUNGE
+//	list.go       LIST, LSUB
+//	subscribe.go  SUBSCRIBE, UNSUBSCRIBE
+//	namespace.go  NAMESPACE
+//	status.go     STATUS
+//	create.go     CREATE
+//	delete.go     DELETE
+//	rename.go     RENAME
+//	append.go     APPEND
+//	copy.go       COPY, UID COPY
+//	move.go       MOVE, UID MOVE
+//	fetch.go      FETCH, UID FETCH
+//	store.go      STORE, UID STORE
+//	search.go     SEARCH, UID SEARCH
+//	uid.go        UID
+//	idle.go       IDLE
+//
+// and the mailbox machinery they share: selected.go (the selected
+// mailbox and its updates), keywords.go, lock.go (L.mbox and this
+// server's turns at it), names.go and tree.go (mailbox names and files).
 package imap
 
 import (

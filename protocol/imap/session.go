@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +49,7 @@ type session struct {
 	sel      *mailbox
 	failures int
 	loginBy  time.Time         // the end of LoginTimeout
+	replied  bool              // the command at hand has had its tagged reply
 	p9cr     map[string]string // user → outstanding p9cr challenge (spec §2.3)
 	turns    map[string]int    // lock queue key → times this session holds its turn (lock.go)
 }
@@ -278,6 +281,7 @@ func (s *session) tagged(tag, status, code, text string) {
 	if status != "OK" {
 		text = protocol.Scrub(text)
 	}
+	s.replied = true
 	s.enc.Atom(tag).SP().Atom(status).SP()
 	if code != "" {
 		s.enc.BeginCode(code).EndCode().SP()
@@ -297,57 +301,52 @@ func (s *session) untagged(status, code, text string) {
 	s.enc.Text(text).CRLF()
 }
 
-// parseError answers a command whose arguments did not parse.
-func (s *session) parseError(tag, cmd string) {
-	if s.dec.Err() == nil || s.ioErr() {
-		return
+// parseError is the reply to a command whose arguments did not parse:
+// BAD with the decoder's message, NO for a mailbox name that did not
+// decode, NO [TOOBIG] over a limit, and no reply at all when the
+// connection failed (the session ends).
+func (s *session) parseError(cmd string) error {
+	err := s.dec.Err()
+	switch {
+	case err == nil:
+		return bad("", cmd+" syntax error")
+	case s.ioErr():
+		return errNoReply
+	case wire.IsBadMailbox(err):
+		return no("", cmd+" bad mailbox: "+err.Error())
+	case wire.IsTooBig(err):
+		return no("TOOBIG", cmd+" "+err.Error())
 	}
-	if wire.IsBadMailbox(s.dec.Err()) {
-		s.tagged(tag, "NO", "", cmd+" bad mailbox: "+s.dec.Err().Error())
-		return
-	}
-	if wire.IsTooBig(s.dec.Err()) {
-		s.tagged(tag, "NO", "TOOBIG", cmd+" "+s.dec.Err().Error())
-		return
-	}
-	s.tagged(tag, "BAD", "", cmd+" "+s.dec.Err().Error())
+	return bad("", cmd+" "+err.Error())
 }
 
-// A command handler reads its arguments (after the command name) with
-// s.dec and answers.
-type handler func(s *session, tag, cmd string)
-
-var handlers = map[string]struct {
-	states []state
-	h      handler
-}{}
-
-func register(name string, h handler, states ...state) {
-	handlers[name] = struct {
-		states []state
-		h      handler
-	}{states, h}
-}
-
-var anyState = []state{notAuthenticated, authenticated, selected}
-
-// dispatch runs one command if the state allows it (RFC 3501 §6).
+// dispatch runs one command if the state allows it (RFC 3501 §6) and
+// sends its tagged reply. A panic in the handler is a bug of ours: it
+// is logged with the command, the session ends with BYE [SERVERBUG]
+// (RFC 5530) and the server's other sessions go on; locks held through
+// deferred releases are released on the way out.
 func (s *session) dispatch(tag, cmd string) {
-	e, ok := handlers[cmd]
+	s.replied = false
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.Log.Error("imap handler panic", "cmd", cmd, "user", s.user, "panic", r, "stack", string(debug.Stack()))
+			s.untagged("BYE", "SERVERBUG", "internal error, sorry; please reconnect")
+			s.state = logout
+		}
+	}()
+	c, ok := commands[cmd]
 	if !ok {
 		s.tagged(tag, "BAD", "", fmt.Sprintf("%s illegal command", sanitize(cmd)))
 		return
 	}
-	for _, st := range e.states {
-		if st == s.state {
-			e.h(s, tag, cmd)
-			return
-		}
+	if slices.Contains(c.states, s.state) {
+		s.reply(tag, cmd, c.run(s, tag, cmd))
+		return
 	}
 	switch {
 	case s.state == notAuthenticated:
 		s.tagged(tag, "BAD", "", cmd+" not allowed before authentication")
-	case s.state == authenticated && len(e.states) == 1 && e.states[0] == selected:
+	case s.state == authenticated && len(c.states) == 1 && c.states[0] == selected:
 		s.tagged(tag, "BAD", "", cmd+" needs a selected mailbox")
 	default:
 		s.tagged(tag, "BAD", "", cmd+" not allowed now")

@@ -7,31 +7,24 @@ import (
 	"p9mail/protocol/imap/wire"
 )
 
-func init() {
-	register("STORE", func(s *session, tag, cmd string) { s.store(tag, cmd, false) }, selected)
-}
-
 // store runs STORE and UID STORE (RFC 3501 §6.4.6). System flags
 // persist in the .imp; keywords live for the session (decision 8).
 // \Recent cannot be changed.
-func (s *session) store(tag, cmd string, uid bool) {
+func (s *session) store(tag, cmd string, uid bool) error {
 	var set wire.SeqSet
 	var st wire.Store
 	if !s.dec.ExpectSP() || !s.dec.ExpectSeqSet(&set) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectStore(&st) || !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
+		return s.parseError(cmd)
 	}
 	mb := s.sel
 	if mb.readOnly {
-		s.tagged(tag, "NO", "READ-ONLY", cmd+" mailbox is read-only")
-		return
+		return no("READ-ONLY", cmd+" mailbox is read-only")
 	}
 	s.update(uid)
 	targets, ok := s.resolve(set, uid)
 	if !ok {
-		s.tagged(tag, "BAD", "", cmd+" invalid message sequence number")
-		return
+		return bad("", cmd+" invalid message sequence number")
 	}
 	var bits imp.Flags
 	var keywords []string
@@ -49,8 +42,7 @@ func (s *session) store(tag, cmd string, uid bool) {
 			newKeyword, err = mb.addKeywords(keywords, s.cfg.MaxKeywords)
 		}
 		if err != nil {
-			s.tagged(tag, "NO", "LIMIT", cmd+" "+err.Error())
-			return
+			return no("LIMIT", cmd+" "+err.Error())
 		}
 	}
 	var kw []int // the keywords' numbers in mb (known ones only for -FLAGS)
@@ -88,8 +80,7 @@ func (s *session) store(tag, cmd string, uid bool) {
 		return changed
 	})
 	if err != nil {
-		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
-		return
+		return no("", cmd+" failed: "+err.Error())
 	}
 	if newKeyword {
 		s.enc.Atom("* FLAGS ").Flags(mb.flagNames()).CRLF()
@@ -106,7 +97,7 @@ func (s *session) store(tag, cmd string, uid bool) {
 			s.enc.Atom("FLAGS ").Flags(t.m.flagList(mb.kwNames)).Atom(")").CRLF()
 		}
 	}
-	s.tagged(tag, "OK", "", cmd+" completed")
+	return nil
 }
 
 // flagNames is the FLAGS response: the system flags and the keywords

@@ -121,16 +121,6 @@ func engineField(f []byte) bool {
 	return strings.HasPrefix(n, "content-")
 }
 
-// tail is a writer that keeps only the last byte written.
-type tail struct{ last byte }
-
-func (t *tail) Write(p []byte) (int, error) {
-	if len(p) > 0 {
-		t.last = p[len(p)-1]
-	}
-	return len(p), nil
-}
-
 // streamHeader is the HEADER or MIME section of a header file too long
 // to hold (h.cut): the file streamed, as headerBlock would make it.
 func streamHeader(src Source, path []int, file string, h headerFile, partial *Partial) (int64, Opener, error) {

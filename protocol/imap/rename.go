@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"strings"
 
 	"9fans.net/go/plan9"
 
@@ -12,172 +11,29 @@ import (
 	"p9mail/protocol/mailfs"
 )
 
-func init() {
-	register("CREATE", (*session).create, authenticated, selected)
-	register("DELETE", (*session).deleteCmd, authenticated, selected)
-	register("RENAME", (*session).rename, authenticated, selected)
-}
-
-// create runs CREATE (RFC 3501 §6.3.3): a name ending in "/" is a
-// directory, anything else an empty mailbox file; missing directories
-// on the way are made (spec §2.10).
-func (s *session) create(tag, cmd string) {
-	var name string
-	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
-	}
-	if isInbox(strings.TrimSuffix(name, "/")) {
-		s.tagged(tag, "NO", "ALREADYEXISTS", cmd+" INBOX always exists")
-		return
-	}
-	dir := strings.HasSuffix(name, "/")
-	file, err := fileName(name, s.allowList(), true)
-	if err != nil {
-		s.tagged(tag, "NO", "", cmd+" bad mailbox")
-		return
-	}
-	full := path.Join(s.boxDir(), file)
-	if _, err := s.ns.Stat(full); err == nil {
-		s.tagged(tag, "NO", "ALREADYEXISTS", cmd+" mailbox already exists")
-		return
-	}
-	if err := s.mkdirs(path.Dir(file)); err != nil {
-		s.tagged(tag, "NO", "", cmd+" cannot create mailbox: "+err.Error())
-		return
-	}
-	// imap4d's perms, masked by the directory's bits as create(5)
-	// does (spec §2.10).
-	perm := plan9.Perm(0664)
-	if dir {
-		perm = plan9.DMDIR | 0775
-	}
-	f, err := mailfs.Create(s.ns, full, plan9.OREAD, perm)
-	if err == nil {
-		err = f.Close()
-	}
-	if err != nil {
-		s.tagged(tag, "NO", "", cmd+" cannot create mailbox: "+err.Error())
-		return
-	}
-	s.tagged(tag, "OK", "", cmd+" completed")
-}
-
-// mkdirs makes the directories of rel (relative to the mail
-// directory) that are missing.
-func (s *session) mkdirs(rel string) error {
-	if rel == "." || rel == "" {
-		return nil
-	}
-	full := path.Join(s.boxDir(), rel)
-	if d, err := s.ns.Stat(full); err == nil {
-		if d.Qid.Type&plan9.QTDIR == 0 {
-			return errBadName
-		}
-		return nil
-	}
-	if err := s.mkdirs(path.Dir(rel)); err != nil {
-		return err
-	}
-	f, err := mailfs.Create(s.ns, full, plan9.OREAD, plan9.DMDIR|0775) // spec §2.10
-	if err != nil {
-		return err
-	}
-	return f.Close()
-}
-
-// deleteCmd runs DELETE (RFC 3501 §6.3.4): a mailbox file and its
-// .imp, or an empty directory; never INBOX.
-func (s *session) deleteCmd(tag, cmd string) {
-	var name string
-	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
-	}
-	if isInbox(name) {
-		s.tagged(tag, "NO", "", cmd+" cannot delete INBOX")
-		return
-	}
-	file, err := fileName(name, s.allowList(), true)
-	if err != nil {
-		s.tagged(tag, "NO", "", cmd+" bad mailbox")
-		return
-	}
-	full := path.Join(s.boxDir(), file)
-	d, err := s.ns.Stat(full)
-	if err != nil {
-		s.tagged(tag, "NO", "NONEXISTENT", cmd+" mailbox does not exist")
-		return
-	}
-	if s.sel != nil && s.sel.file == file {
-		s.tagged(tag, "NO", "INUSE", cmd+" mailbox is selected")
-		return
-	}
-	if d.Qid.Type&plan9.QTDIR == 0 {
-		s.ns.Remove(full + ".imp")
-	} else {
-		s.removeLockFiles(full)
-	}
-	if err := s.ns.Remove(full); err != nil {
-		if d.Qid.Type&plan9.QTDIR != 0 {
-			s.tagged(tag, "NO", "HASCHILDREN", cmd+" directory is not empty")
-			return
-		}
-		s.tagged(tag, "NO", "", cmd+" cannot delete mailbox: "+err.Error())
-		return
-	}
-	s.tagged(tag, "OK", "", cmd+" completed")
-}
-
-// removeLockFiles removes the L.mbox that appends and deletions leave
-// in a directory (spec §1.8), when it is all that is left and no one
-// holds it, so that an otherwise empty directory can be deleted.
-func (s *session) removeLockFiles(dir string) {
-	ents, err := s.ns.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range ents {
-		if e.Name != "L.mbox" {
-			return
-		}
-	}
-	for _, e := range ents {
-		if f, err := s.ns.Open(path.Join(dir, e.Name), plan9.OREAD); err == nil {
-			s.ns.Remove(path.Join(dir, e.Name))
-			f.Close()
-		}
-	}
-}
-
 // rename runs RENAME (RFC 3501 §6.3.5). RENAME INBOX moves every
 // message to the new mailbox and leaves INBOX empty (decision 13).
-func (s *session) rename(tag, cmd string) {
+func (s *session) rename(tag, cmd string) error {
 	var from, to string
 	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&from) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectMailbox(&to) || !s.dec.ExpectCRLF() {
-		s.parseError(tag, cmd)
-		return
+		return s.parseError(cmd)
 	}
 	allow := s.allowList()
 	src, err1 := fileName(from, allow, false)
 	dst, err2 := fileName(to, allow, false)
 	if err1 != nil || err2 != nil || isInbox(to) {
-		s.tagged(tag, "NO", "", cmd+" bad mailbox name")
-		return
+		return no("", cmd+" bad mailbox name")
 	}
 	srcFull, dstFull := path.Join(s.boxDir(), src), path.Join(s.boxDir(), dst)
 	if _, err := s.ns.Stat(srcFull); err != nil {
-		s.tagged(tag, "NO", "NONEXISTENT", cmd+" mailbox does not exist")
-		return
+		return no("NONEXISTENT", cmd+" mailbox does not exist")
 	}
 	if _, err := s.ns.Stat(dstFull); err == nil {
-		s.tagged(tag, "NO", "ALREADYEXISTS", cmd+" mailbox already exists")
-		return
+		return no("ALREADYEXISTS", cmd+" mailbox already exists")
 	}
 	if err := s.mkdirs(path.Dir(dst)); err != nil {
-		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
-		return
+		return no("", cmd+" failed: "+err.Error())
 	}
 	var err error
 	switch {
@@ -189,10 +45,9 @@ func (s *session) rename(tag, cmd string) {
 		err = s.copyThenRemove(src, dst)
 	}
 	if err != nil {
-		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
-		return
+		return no("", cmd+" failed: "+err.Error())
 	}
-	s.tagged(tag, "OK", "", cmd+" completed")
+	return nil
 }
 
 // renameInDir renames a mailbox and its .imp within one directory;

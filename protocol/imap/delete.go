@@ -1,0 +1,64 @@
+package imap
+
+import (
+	"path"
+
+	"9fans.net/go/plan9"
+)
+
+// deleteCmd runs DELETE (RFC 3501 §6.3.4): a mailbox file and its
+// .imp, or an empty directory; never INBOX.
+func (s *session) deleteCmd(tag, cmd string) error {
+	var name string
+	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
+		return s.parseError(cmd)
+	}
+	if isInbox(name) {
+		return no("", cmd+" cannot delete INBOX")
+	}
+	file, err := fileName(name, s.allowList(), true)
+	if err != nil {
+		return no("", cmd+" bad mailbox")
+	}
+	full := path.Join(s.boxDir(), file)
+	d, err := s.ns.Stat(full)
+	if err != nil {
+		return no("NONEXISTENT", cmd+" mailbox does not exist")
+	}
+	if s.sel != nil && s.sel.file == file {
+		return no("INUSE", cmd+" mailbox is selected")
+	}
+	if d.Qid.Type&plan9.QTDIR == 0 {
+		s.ns.Remove(full + ".imp")
+	} else {
+		s.removeLockFiles(full)
+	}
+	if err := s.ns.Remove(full); err != nil {
+		if d.Qid.Type&plan9.QTDIR != 0 {
+			return no("HASCHILDREN", cmd+" directory is not empty")
+		}
+		return no("", cmd+" cannot delete mailbox: "+err.Error())
+	}
+	return nil
+}
+
+// removeLockFiles removes the L.mbox that appends and deletions leave
+// in a directory (spec §1.8), when it is all that is left and no one
+// holds it, so that an otherwise empty directory can be deleted.
+func (s *session) removeLockFiles(dir string) {
+	ents, err := s.ns.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if e.Name != "L.mbox" {
+			return
+		}
+	}
+	for _, e := range ents {
+		if f, err := s.ns.Open(path.Join(dir, e.Name), plan9.OREAD); err == nil {
+			s.ns.Remove(path.Join(dir, e.Name))
+			f.Close()
+		}
+	}
+}
