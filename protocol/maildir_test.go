@@ -177,3 +177,57 @@ func TestCreatedModes(t *testing.T) {
 		})
 	}
 }
+
+// TestEmulatorCreatedModes: the files the emulator itself creates in a
+// mail directory have the bits Plan 9 gives them: a POP3 DELE and QUIT
+// make the emulator take L.mbox first, DMEXCL|0666 masked by the
+// directory's bits as create(5) does (spec §1.8), and rewrite the
+// mailbox through mbox.tmp, which keeps the mailbox's bits (spec §1.8
+// "permissions copied from the old file"); neither mbox.tmp nor the
+// dotlock is left behind.
+func TestEmulatorCreatedModes(t *testing.T) {
+	for _, tc := range []struct{ dir, mbox, lmbox fs.FileMode }{{0700, 0600, 0600}, {0750, 0640, 0640}, {0755, 0644, 0644}} {
+		for _, attach := range []bool{false, true} {
+			t.Run(fmt.Sprintf("dir=%#o/attach=%v", tc.dir, attach), func(t *testing.T) {
+				root := testenv.MailRoot(t, "glenda")
+				dir := filepath.Join(root, "box", "glenda")
+				testenv.WriteFixture(t, root, "glenda", "mbox", testenv.Fixture("p9p"))
+				for name, mode := range map[string]fs.FileMode{"": tc.dir, "mbox": tc.mbox} {
+					if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
+						t.Fatal(err)
+					}
+				}
+				_, pop3Addr := mailServers(t, root, attach)
+				converse(t, pop3Addr, "S: +OK", "C: USER glenda", "S: +OK", "C: PASS s3cret", "S: +OK",
+					"C: DELE 1", "S: +OK", "C: QUIT", "S: +OK")
+				if n := len(testenv.Raws(readFile(t, filepath.Join(dir, "mbox")))); n != 4 {
+					t.Fatalf("after DELE 1 the mbox holds %d messages, want 4", n)
+				}
+				for name, want := range map[string]fs.FileMode{"mbox": tc.mbox, "L.mbox": tc.lmbox} {
+					st, err := os.Stat(filepath.Join(dir, name))
+					if err != nil {
+						t.Errorf("%v", err)
+						continue
+					}
+					if got := st.Mode().Perm(); got != want {
+						t.Errorf("%s: mode %#o, want %#o", name, got, want)
+					}
+				}
+				for _, name := range []string{"mbox.tmp", "mbox.lock"} {
+					if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+						t.Errorf("%s left behind", name)
+					}
+				}
+			})
+		}
+	}
+}
+
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -34,62 +34,11 @@ import (
 // (p9p-upasfs.md §9), without an mbox in it: the test writes one there
 // and removes what it wrote at the end.
 func TestServersOnP9P(t *testing.T) {
-	bin := testenv.P9PBinary(t)
-	u, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	login := u.Username
-	maildir := filepath.Join("/mail/box", login)
-	if st, err := os.Stat(maildir); err != nil || !st.IsDir() {
-		t.Skipf("make the directory %s (a symlink to an empty directory will do) to run this test", maildir)
-	}
+	bin, login, maildir := p9pSetup(t)
 	mboxPath := filepath.Join(maildir, "mbox")
-	if _, err := os.Lstat(mboxPath); err == nil {
-		t.Skipf("%s exists: this test does not touch a real mailbox", mboxPath)
-	}
 	data := testenv.Fixture("all")
-	if err := os.WriteFile(mboxPath, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, f := range []string{"mbox", "mbox.imp", "mbox.tmp", "L.mbox", "L.pop3.mbox"} {
-			os.Remove(filepath.Join(maildir, f))
-		}
-	})
+	imapAddr, pop3Addr := serveOnP9P(t, bin, login, maildir, data)
 	raws := testenv.Raws(data)
-
-	addr := testenv.StartP9P(t, bin, login, func(string) []string { return []string{"-p", "-n"} })
-	root := t.TempDir()
-	if err := os.Mkdir(filepath.Join(root, "box"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(maildir, filepath.Join(root, "box", login)); err != nil {
-		t.Fatal(err)
-	}
-	keys, err := auth.OpenKeys(testenv.WriteKeys(t, root, map[string]string{login: "s3cret"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := &mailfs.Source{Addr: addr, Root: root}
-	listen := func(serve func(net.Listener, bool) error) string {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { l.Close() })
-		go serve(l, false)
-		return l.Addr().String()
-	}
-	isrv, err := imap.New(imap.Config{Source: src, Keys: keys, AllowPlain: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	psrv, err := pop3.New(pop3.Config{Source: src, Keys: keys, AllowPlain: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	imapAddr, pop3Addr := listen(isrv.Serve), listen(psrv.Serve)
 	count := func() int {
 		b, err := os.ReadFile(mboxPath)
 		if err != nil {
@@ -119,11 +68,16 @@ func TestServersOnP9P(t *testing.T) {
 		t.Fatalf("FETCH 1:*: %d messages, %v", len(msgs), err)
 	}
 	for i, m := range msgs {
-		if bytes.IndexByte(raws[i], 0) >= 0 {
-			continue // plan9port drops text before a NUL (docs/upasfs.md)
+		// The stored bytes, each NUL sent as 0x80 (decision 6). Of some
+		// messages with a NUL plan9port serves a shorter raw (its
+		// nullsqueeze; docs/plan9port.md): logged, not failed.
+		want := bytes.ReplaceAll(crlf(raws[i]), []byte{0}, []byte{0x80})
+		got := m.FindBodySection(whole)
+		if bytes.IndexByte(raws[i], 0) >= 0 && !bytes.Equal(got, want) {
+			t.Logf("message %d, with a NUL: plan9port served %d of its %d octets", i+1, len(got), len(want))
+			continue
 		}
-		want := crlf(raws[i])
-		if got := m.FindBodySection(whole); !bytes.Equal(got, want) || m.RFC822Size != int64(len(want)) {
+		if !bytes.Equal(got, want) || m.RFC822Size != int64(len(want)) {
 			t.Errorf("message %d: %d bytes (RFC822.SIZE %d), want %d: %.60q", i+1, len(got), m.RFC822Size, len(want), got)
 		}
 	}
@@ -180,6 +134,93 @@ func TestServersOnP9P(t *testing.T) {
 	step("QUIT")
 	if n := count(); n != len(raws)-2 {
 		t.Fatalf("after QUIT the mbox holds %d messages, want %d", n, len(raws)-2)
+	}
+}
+
+// p9pSetup returns the plan9port upas/fs binary, the login name and
+// its mail directory /mail/box/<login>, which plan9port's upas/fs opens
+// literally (p9p-upasfs.md §9), or skips: without $P9MAIL_P9P_UPASFS,
+// without the directory, or with an mbox in it (a real mailbox is
+// never touched).
+func p9pSetup(t *testing.T) (bin, login, maildir string) {
+	t.Helper()
+	bin = testenv.P9PBinary(t)
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	login = u.Username
+	maildir = filepath.Join("/mail/box", login)
+	if st, err := os.Stat(maildir); err != nil || !st.IsDir() {
+		t.Skipf("make the directory %s (a symlink to an empty directory will do) to run this test", maildir)
+	}
+	if _, err := os.Lstat(filepath.Join(maildir, "mbox")); err == nil {
+		t.Skipf("%s exists: this test does not touch a real mailbox", filepath.Join(maildir, "mbox"))
+	}
+	return bin, login, maildir
+}
+
+// serveOnP9P writes data as maildir's mbox, starts plan9port's upas/fs
+// (-p -n: the servers open the mailbox through its ctl) and our IMAP
+// and POP3 servers on it with -fs, the mail directory being maildir
+// (password s3cret), and returns their addresses. What the test wrote
+// in maildir is removed when it ends, and the upas/fs is stopped.
+func serveOnP9P(t *testing.T, bin, login, maildir string, data []byte) (imapAddr, pop3Addr string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(maildir, "mbox"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, f := range []string{"mbox", "mbox.imp", "mbox.tmp", "L.mbox", "L.pop3.mbox"} {
+			os.Remove(filepath.Join(maildir, f))
+		}
+	})
+	addr := testenv.StartP9P(t, bin, login, func(string) []string { return []string{"-p", "-n"} })
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "box"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(maildir, filepath.Join(root, "box", login)); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := auth.OpenKeys(testenv.WriteKeys(t, root, map[string]string{login: "s3cret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &mailfs.Source{Addr: addr, Root: root}
+	listen := func(serve func(net.Listener, bool) error) string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		go serve(l, false)
+		return l.Addr().String()
+	}
+	isrv, err := imap.New(imap.Config{Source: src, Keys: keys, AllowPlain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	psrv, err := pop3.New(pop3.Config{Source: src, Keys: keys, AllowPlain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return listen(isrv.Serve), listen(psrv.Serve)
+}
+
+// TestSectionsAgreeOnP9P is TestSectionsAgree on a real plan9port
+// upas/fs: for every part of every message of the fixtures, what our
+// IMAP server's BODYSTRUCTURE says is what its BODY sections return,
+// although plan9port types a digest's untyped parts text/plain
+// (docs/upasfs.md). Opt-in as TestServersOnP9P.
+func TestSectionsAgreeOnP9P(t *testing.T) {
+	bin, login, maildir := p9pSetup(t)
+	for name, data := range sectionFixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			imapAddr, _ := serveOnP9P(t, bin, login, maildir, data)
+			n := checkSectionsAgree(t, imapAddr, login, "s3cret", len(testenv.Raws(data)))
+			t.Logf("%d parts", n)
+		})
 	}
 }
 

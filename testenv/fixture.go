@@ -13,6 +13,14 @@ import (
 //go:embed testdata/p9p.mbox
 var p9pMbox []byte
 
+// digestMbox holds multipart/digest messages (RFC 2046 §5.1.5), whose
+// parts without a Content-Type are messages: plan9port's upas/fs types
+// them text/plain with no parts, the emulator message/rfc822
+// (docs/upasfs.md).
+//
+//go:embed testdata/digest.mbox
+var digestMbox []byte
+
 // fixtureSeed is the generator seed of the generated fixtures.
 const fixtureSeed = 1
 
@@ -27,6 +35,11 @@ const fixtureKindCount = 3
 //     filename "notes file.txt"); multipart/mixed holding
 //     multipart/alternative and message/rfc822; and a last message
 //     ending "Last one.\n" at end of file with no blank line after it.
+//   - "digest": a multipart/digest whose parts are a message without a
+//     Content-Type, a message typed message/rfc822 and a text/plain
+//     part; and a multipart/mixed holding a digest whose untyped parts
+//     are a multipart/alternative message and a part whose message
+//     header stands where its MIME header would.
 //   - Kind.String() of each kind ("Plain", "NestedRFC822", ...): 3
 //     generated messages of that kind.
 //   - "all": one generated message of every kind, in Kind order.
@@ -34,6 +47,8 @@ func Fixture(name string) []byte {
 	switch name {
 	case "p9p":
 		return bytes.Clone(p9pMbox)
+	case "digest":
+		return bytes.Clone(digestMbox)
 	case "all":
 		return generatedFixture(int(NumKinds), func(i int) Kind { return Kind(i) })
 	}
@@ -45,10 +60,10 @@ func Fixture(name string) []byte {
 	return nil
 }
 
-// FixtureNames returns the names Fixture accepts: "p9p", "all", then one
-// per kind in Kind order.
+// FixtureNames returns the names Fixture accepts: "p9p", "digest",
+// "all", then one per kind in Kind order.
 func FixtureNames() []string {
-	names := []string{"p9p", "all"}
+	names := []string{"p9p", "digest", "all"}
 	for k := Kind(0); k < NumKinds; k++ {
 		names = append(names, k.String())
 	}

@@ -15,7 +15,7 @@ import (
 
 func TestFixtureNames(t *testing.T) {
 	names := FixtureNames()
-	if len(names) != 2+int(NumKinds) {
+	if len(names) != 3+int(NumKinds) {
 		t.Fatalf("%d names: %q", len(names), names)
 	}
 	for _, name := range names {
@@ -24,6 +24,8 @@ func TestFixtureNames(t *testing.T) {
 		switch name {
 		case "p9p":
 			want = 5
+		case "digest":
+			want = 2
 		case "all":
 			want = int(NumKinds)
 		}

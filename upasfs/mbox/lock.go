@@ -33,8 +33,8 @@ type lockStep func(path string) (release func() error, err error)
 // Unix these are, in order (spec §1.8, DESIGN "Rewrites are
 // crash-safe"):
 //
-//  1. Plan 9's L.mbox in path's directory, created mode 0666 if
-//     absent, held open with flock(LOCK_EX): the emulation of Plan 9's
+//  1. Plan 9's L.mbox in path's directory, created DMEXCL|0666 if
+//     absent (masked by the directory's bits, as create(5) does), held open with flock(LOCK_EX): the emulation of Plan 9's
 //     exclusive-use (DMEXCL) file, shared with TryLockFile;
 //  2. the Unix dotlock path+".lock" (see lockDot);
 //  3. an fcntl write lock on the whole mailbox file, if it exists.

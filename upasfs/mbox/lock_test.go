@@ -129,18 +129,27 @@ func TestLockAcrossProcesses(t *testing.T) {
 	}
 }
 
-// TestLockLmbox: L.mbox is created 0666 whatever the umask and left
-// behind; it excludes TryLockFile holders and vice versa.
+// TestLockLmbox: L.mbox is created with the bits create(5) gives
+// DMEXCL|0666 in its directory (spec §1.8), whatever the umask, and
+// left behind; it excludes TryLockFile holders and vice versa.
 func TestLockLmbox(t *testing.T) {
+	for dir, want := range map[fs.FileMode]fs.FileMode{0777: 0666, 0755: 0644, 0750: 0640, 0700: 0600} {
+		path := newBox(t)
+		if err := os.Chmod(filepath.Dir(path), dir); err != nil {
+			t.Fatal(err)
+		}
+		old := syscall.Umask(027)
+		l := mustLock(t, path)
+		syscall.Umask(old)
+		st, err := os.Stat(filepath.Join(filepath.Dir(path), "L.mbox"))
+		if err != nil || st.Mode().Perm() != want {
+			t.Errorf("L.mbox in a %#o directory: %v, %v; want mode %#o", dir, st, err, want)
+		}
+		l.Unlock()
+	}
 	path := newBox(t)
 	lmbox := filepath.Join(filepath.Dir(path), "L.mbox")
-	old := syscall.Umask(022)
 	l := mustLock(t, path)
-	syscall.Umask(old)
-	st, err := os.Stat(lmbox)
-	if err != nil || st.Mode().Perm() != 0666 {
-		t.Fatalf("L.mbox: %v, %v; want mode 0666", st, err)
-	}
 	f, err := os.Open(lmbox)
 	if err != nil {
 		t.Fatal(err)

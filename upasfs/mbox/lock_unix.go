@@ -16,8 +16,9 @@ import (
 var lockSteps = []lockStep{lockLmbox, lockDot, lockFcntl}
 
 // lockLmbox takes Plan 9's L.mbox in path's directory (spec §1.8): the
-// file is created mode 0666 if absent and held open with an exclusive
-// flock, our emulation of holding a DMEXCL file open.
+// file is created DMEXCL|0666 if absent, with the bits Plan 9's
+// create(5) gives that in the directory (lmboxPerm), and held open with
+// an exclusive flock, our emulation of holding a DMEXCL file open.
 func lockLmbox(path string) (func() error, error) {
 	name := filepath.Join(filepath.Dir(path), "L.mbox")
 	f, err := openLmbox(name)
@@ -31,13 +32,25 @@ func lockLmbox(path string) (func() error, error) {
 	return f.Close, nil // closing the last descriptor drops the flock
 }
 
-// openLmbox opens the lock file name, creating it 0666 (whatever the
-// umask, as Plan 9 does) if it does not exist. A read-only descriptor
-// is enough for flock.
+// lmboxPerm is the permission Plan 9 gives a file created 0666 in a
+// directory of mode dir: create(5) says a new file's bits are perm &
+// (^0666 | dir&0666), so L.mbox in a 0700 mail directory is 0600, in a
+// 0755 one 0644, in a 0777 one 0666. The umask plays no part, as on
+// Plan 9.
+func lmboxPerm(dir fs.FileMode) fs.FileMode { return 0666 & (^fs.FileMode(0666) | dir&0666) }
+
+// openLmbox opens the lock file name, creating it with lmboxPerm of
+// its directory's mode (whatever the umask, as Plan 9 does) if it does
+// not exist. A read-only descriptor is enough for flock.
 func openLmbox(name string) (*os.File, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0666)
+	dir, err := os.Stat(filepath.Dir(name))
+	if err != nil {
+		return nil, fmt.Errorf("mbox: lock: %w", err)
+	}
+	perm := lmboxPerm(dir.Mode().Perm())
+	f, err := os.OpenFile(name, os.O_RDONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err == nil {
-		if err := f.Chmod(0666); err != nil {
+		if err := f.Chmod(perm); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("mbox: lock: %w", err)
 		}

