@@ -15,8 +15,8 @@ import (
 	"log"
 	"os"
 
+	"p9mail/cmd/internal/daemon"
 	"p9mail/ninep"
-	"p9mail/protocol"
 	"p9mail/protocol/imap"
 	"p9mail/protocol/imap/message"
 	"p9mail/protocol/mailfs"
@@ -25,7 +25,7 @@ import (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("imap4d: ")
-	var f protocol.Flags
+	var f daemon.Flags
 	f.Register("debug", "993", imap.DefaultIdleTimeout, "RFC 3501: at least 30m", imap.DefaultMaxLine, imap.DefaultMaxConns)
 	var (
 		preauth    = flag.Bool("a", false, "pre-authenticate every session as the user running imap4d (-user to name another)")
@@ -94,10 +94,10 @@ func main() {
 		log.Fatal(err)
 	}
 	if len(f.Listen) == 0 && len(f.ListenTLS) == 0 {
-		srv.ServeConn(protocol.StdioConn(), false)
+		srv.ServeConn(daemon.StdioConn(), false)
 		return
 	}
-	protocol.ServeAll(f.Listen, f.ListenTLS, cfg.TLS != nil, ninep.Listen, srv.Serve)
+	daemon.ServeAll(f.Listen, f.ListenTLS, cfg.TLS != nil, ninep.Listen, srv.Serve)
 }
 
 func firstOf(a, b string) string {

@@ -17,8 +17,8 @@ import (
 	"os"
 	"strings"
 
+	"p9mail/cmd/internal/daemon"
 	"p9mail/ninep"
-	"p9mail/protocol"
 	"p9mail/protocol/mailfs"
 	"p9mail/protocol/pop3"
 )
@@ -26,7 +26,7 @@ import (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("pop3: ")
-	var f protocol.Flags
+	var f daemon.Flags
 	f.Register("d", "995", pop3.DefaultIdleTimeout, "RFC 1939: at least 10m", pop3.DefaultMaxLine, pop3.DefaultMaxConns)
 	var (
 		preauth   = flag.String("a", "", "pre-authenticate every session on `mailbox` (user, or /mail/box/user/file)")
@@ -71,10 +71,10 @@ func main() {
 		log.Fatal(err)
 	}
 	if len(f.Listen) == 0 && len(f.ListenTLS) == 0 {
-		srv.ServeConn(protocol.StdioConn(), false)
+		srv.ServeConn(daemon.StdioConn(), false)
 		return
 	}
-	protocol.ServeAll(f.Listen, f.ListenTLS, cfg.TLS != nil, ninep.Listen, srv.Serve)
+	daemon.ServeAll(f.Listen, f.ListenTLS, cfg.TLS != nil, ninep.Listen, srv.Serve)
 }
 
 // parseMailbox reads -a: "user" (the user's mbox) or

@@ -1,4 +1,8 @@
-package protocol
+// Package daemon is what cmd/pop3 and cmd/imap4d share to start: the
+// flags both take, their resolution into a server's settings (exiting
+// on a bad one, as a start-up should), standard input as a connection
+// for inetd and systemd, and serving a set of listeners.
+package daemon
 
 import (
 	"crypto/tls"
@@ -14,6 +18,7 @@ import (
 	"time"
 
 	"p9mail/ninep"
+	"p9mail/protocol"
 	"p9mail/protocol/auth"
 	"p9mail/protocol/mailfs"
 	"p9mail/upasfs/demo"
@@ -52,8 +57,8 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.DurationVar(&f.Idle, "idle", idle, "autologout after this idle `time` ("+idleRFC+")")
 	flag.IntVar(&f.MaxLine, "maxline", maxLine, "longest command line in `bytes`")
 	flag.IntVar(&f.MaxConns, "maxconns", maxConns, "most concurrent connections per listener")
-	flag.IntVar(&f.MaxPerAddr, "maxperaddr", DefaultMaxPerAddr, "most concurrent connections from one client address (IPv6: one /64); 0: no bound")
-	flag.DurationVar(&f.LoginTimeout, "logintimeout", DefaultLoginTimeout, "cut off a client that has not logged in this `long` after connecting")
+	flag.IntVar(&f.MaxPerAddr, "maxperaddr", protocol.DefaultMaxPerAddr, "most concurrent connections from one client address (IPv6: one /64); 0: no bound")
+	flag.DurationVar(&f.LoginTimeout, "logintimeout", protocol.DefaultLoginTimeout, "cut off a client that has not logged in this `long` after connecting")
 	flag.DurationVar(&f.FailHalfLife, "failhalflife", auth.DefaultHalfLife, "failed logins counted per user and address halve after this `long` without more")
 	flag.DurationVar(&f.FailDelay, "faildelay", auth.DefaultDelay.Base, "delay after the first failed login, doubling after each")
 	flag.DurationVar(&f.MaxFailDelay, "maxfaildelay", auth.DefaultDelay.Max, "longest delay after a failed login")

@@ -1,4 +1,4 @@
-package protocol
+package daemon
 
 import (
 	"crypto/tls"

@@ -1,0 +1,46 @@
+package daemon
+
+import (
+	"log"
+	"net"
+	"sync"
+	"time"
+)
+
+// ServeAll listens on every address (plain, then implicitTLS ones,
+// which need hasTLS) and runs serve on each listener until all end;
+// the addresses are as ninep.Listen takes them. It exits the program on
+// a listening error, as a daemon's start-up should.
+func ServeAll(plain, implicitTLS []string, hasTLS bool, listen func(string) (net.Listener, error),
+	serve func(l net.Listener, implicitTLS bool) error) {
+	var wg sync.WaitGroup
+	start := func(addr string, tlsOn bool) {
+		if tlsOn && !hasTLS {
+			log.Fatal("an implicit-TLS listener needs a certificate (-t)")
+		}
+		l, err := listen(addr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("listening on %s%s", l.Addr(), map[bool]string{true: " (TLS)"}[tlsOn])
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				if err := serve(l, tlsOn); err != nil {
+					log.Print(err)
+					time.Sleep(time.Second)
+					continue
+				}
+				return
+			}
+		}()
+	}
+	for _, a := range plain {
+		start(a, false)
+	}
+	for _, a := range implicitTLS {
+		start(a, true)
+	}
+	wg.Wait()
+}
