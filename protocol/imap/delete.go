@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"p9mail/ninep"
 	"path"
 
 	"9fans.net/go/plan9"
@@ -29,7 +30,13 @@ func (s *session) deleteCmd(tag, cmd string) error {
 		return no("INUSE", cmd+" mailbox is selected")
 	}
 	if d.Qid.Type&plan9.QTDIR == 0 {
-		s.ns.Remove(full + ".imp")
+		// The shadow files first: one left behind would give a new
+		// mailbox of this name the old UIDs and keywords.
+		for _, f := range []string{full + ".imp", full + ".imp.imp"} {
+			if err := s.ns.Remove(f); err != nil && !ninep.IsNotExist(err) {
+				return no("", cmd+" cannot delete mailbox: "+err.Error())
+			}
+		}
 	} else {
 		s.removeLockFiles(full)
 	}

@@ -348,7 +348,7 @@ func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structu
 		case wire.FetchUID:
 			e.Atom("UID ").Number(t.m.UID)
 		case wire.FetchFlags:
-			e.Atom("FLAGS ").Flags(t.m.flagList(s.sel.kwNames))
+			e.Atom("FLAGS ").Flags(t.m.flagList(s.sel.kwNames()))
 			flagsSent = true
 		case wire.FetchInternalDate:
 			e.Atom("INTERNALDATE ").DateTime(s.internalDate(t.m, st))
@@ -373,7 +373,7 @@ func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structu
 		}
 	}
 	if seen && !flagsSent && !s.sel.readOnly {
-		e.Atom(" FLAGS ").Flags(t.m.flagList(s.sel.kwNames))
+		e.Atom(" FLAGS ").Flags(t.m.flagList(s.sel.kwNames()))
 	}
 	e.Atom(")").CRLF()
 	return e.Err()

@@ -3,15 +3,15 @@ package imap
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 )
 
-// Keywords (RFC 3501 §2.3.2) are session-only (decision 8 as the code
-// stands; the state file of the mailbox layer will keep them). Each
-// mailbox numbers the keywords used in it (kwNames); a message holds
-// them as bits, 8 bytes per 64 keywords, so that their memory is
-// bounded by the limits: at most Config.MaxKeywords names a mailbox
-// and Config.MaxMessageKeywords per message (a STORE of 7,000 fresh
-// names on 2,000 messages used to take gigabytes).
+// Keywords (RFC 3501 §2.3.2) persist in the mailbox's state file
+// (decision 8, statefile.go), which numbers them; a message holds its
+// keywords as bits of those numbers, 8 bytes per 64 keywords, so that
+// their memory is bounded by the limits: at most Config.MaxKeywords
+// names a mailbox and Config.MaxMessageKeywords per message (a STORE of
+// 7,000 fresh names on 2,000 messages used to take gigabytes).
 
 // Defaults of the keyword limits.
 const (
@@ -22,10 +22,11 @@ const (
 	DefaultMaxMessageKeywords = 64
 )
 
-// keywordSet is a message's keywords as bits of its mailbox's kwNames.
+// keywordSet is a message's keywords as bits of its mailbox's
+// keyword numbers.
 type keywordSet []uint64
 
-func (k keywordSet) has(i int) bool { return i/64 < len(k) && k[i/64]&(1<<(i%64)) != 0 }
+func (k keywordSet) has(i int) bool { return i >= 0 && i/64 < len(k) && k[i/64]&(1<<(i%64)) != 0 }
 
 func (k *keywordSet) set(i int) {
 	for len(*k) <= i/64 {
@@ -48,6 +49,38 @@ func (k keywordSet) count() int {
 	return n
 }
 
+// numbers lists the keywords' numbers, ascending.
+func (k keywordSet) numbers() []uint16 {
+	var out []uint16
+	for wi, w := range k {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			out = append(out, uint16(wi*64+b))
+			w &^= 1 << b
+		}
+	}
+	return out
+}
+
+func (k keywordSet) equal(o keywordSet) bool {
+	return slices.Equal(k.numbers(), o.numbers())
+}
+
+// renumber maps each keyword number i to to[i] (dropped when -1 or out
+// of to's range); a nil to leaves k as it is.
+func (k keywordSet) renumber(to []int) keywordSet {
+	if to == nil {
+		return k
+	}
+	var out keywordSet
+	for _, i := range k.numbers() {
+		if int(i) < len(to) && to[i] >= 0 {
+			out.set(to[i])
+		}
+	}
+	return out
+}
+
 // names appends the keywords of k to fl.
 func (k keywordSet) names(kwNames []string, fl []string) []string {
 	for i, name := range kwNames {
@@ -58,10 +91,18 @@ func (k keywordSet) names(kwNames []string, fl []string) []string {
 	return fl
 }
 
+// kwNames are the mailbox's keywords, by number.
+func (mb *mailbox) kwNames() []string {
+	if mb.st == nil {
+		return nil
+	}
+	return mb.st.Keywords
+}
+
 // keyword returns the number of a keyword used in mb.
 func (mb *mailbox) keyword(name string) (int, bool) {
-	i, ok := mb.kwIndex[name]
-	return i, ok
+	i := slices.Index(mb.kwNames(), name)
+	return i, i >= 0
 }
 
 // keywordsFit checks that setting names on the targets (added to what
@@ -87,26 +128,23 @@ func (mb *mailbox) keywordsFit(targets []target, names []string, add bool, max i
 
 // addKeywords numbers the names mb does not know yet, unless that would
 // take it past max (then it changes nothing); it reports whether any
-// was new. Callers answer an error with NO [LIMIT] (RFC 5530 §3).
+// was new. It runs inside commit, after the state file was read, so the
+// numbers are the file's. Callers answer an error with NO [LIMIT]
+// (RFC 5530 §3).
 func (mb *mailbox) addKeywords(names []string, max int) (bool, error) {
 	var fresh []string
 	for _, n := range names {
-		if _, ok := mb.kwIndex[n]; !ok {
+		if _, ok := mb.keyword(n); !ok && !slices.Contains(fresh, n) {
 			fresh = append(fresh, n)
 		}
 	}
-	if len(mb.kwNames)+len(fresh) > max {
+	if len(mb.kwNames())+len(fresh) > max {
 		return false, fmt.Errorf("too many keywords in this mailbox (limit %d)", max)
 	}
 	for _, n := range fresh {
-		if _, ok := mb.kwIndex[n]; ok {
-			continue // named twice in one STORE
+		if _, ok := mb.st.Keyword(n, max); !ok {
+			return false, fmt.Errorf("keyword %q cannot be stored", n)
 		}
-		if mb.kwIndex == nil {
-			mb.kwIndex = map[string]int{}
-		}
-		mb.kwIndex[n] = len(mb.kwNames)
-		mb.kwNames = append(mb.kwNames, n)
 	}
 	return len(fresh) > 0, nil
 }

@@ -67,6 +67,11 @@ func (s *session) renameInDir(src, dst string) error {
 		}
 		return err
 	}
+	// The state file follows; if it cannot, the keywords are lost but
+	// nothing else (the next session starts a fresh state).
+	if err := s.renameFile(src+".imp.imp", path.Base(dst)+".imp.imp"); err != nil && !ninep.IsNotExist(err) {
+		s.cfg.Log.Warn("imap rename state", "user", s.user, "box", src, "err", err)
+	}
 	return nil
 }
 
@@ -131,13 +136,16 @@ func (s *session) copyWithImp(src, dst string) error {
 	if err := s.copyFile(src+".imp", dst+".imp"); err != nil && !ninep.IsNotExist(err) {
 		return s.undoCopy(dst, err)
 	}
+	if err := s.copyFile(src+".imp.imp", dst+".imp.imp"); err != nil && !ninep.IsNotExist(err) {
+		return s.undoCopy(dst, err)
+	}
 	return nil
 }
 
 // undoCopy removes what copyWithImp made of dst, and returns err with
 // any failure to.
 func (s *session) undoCopy(dst string, err error) error {
-	for _, name := range []string{dst + ".imp", dst} {
+	for _, name := range []string{dst + ".imp.imp", dst + ".imp", dst} {
 		if rerr := s.ns.Remove(path.Join(s.boxDir(), name)); rerr != nil && !ninep.IsNotExist(rerr) {
 			err = fmt.Errorf("%w; remove %s: %v", err, name, rerr)
 		}
@@ -149,8 +157,10 @@ func (s *session) undoCopy(dst string, err error) error {
 // elsewhere. One left behind only lists messages that are gone, whose
 // lines the next session drops (commit), so a failure is logged.
 func (s *session) removeImp(file string) {
-	if err := s.ns.Remove(path.Join(s.boxDir(), file+".imp")); err != nil && !ninep.IsNotExist(err) {
-		s.cfg.Log.Warn("imap rename", "user", s.user, "box", file, "err", err)
+	for _, f := range []string{file + ".imp", file + ".imp.imp"} {
+		if err := s.ns.Remove(path.Join(s.boxDir(), f)); err != nil && !ninep.IsNotExist(err) {
+			s.cfg.Log.Warn("imap rename", "user", s.user, "box", file, "err", err)
+		}
 	}
 }
 

@@ -55,7 +55,7 @@ func (s *session) selectCmd(tag, cmd string) error {
 		return no("", fmt.Sprintf("%s can't open mailbox %s: %v", cmd, name, err))
 	}
 	s.sel, s.state = mb, selected
-	s.enc.Atom("* FLAGS ").Flags(systemFlags).CRLF()
+	mb.tellFlags(true)
 	mb.tellCounts(true)
 	for i, m := range mb.msgs {
 		if m.Flags&imp.Seen == 0 {
@@ -66,7 +66,7 @@ func (s *session) selectCmd(tag, cmd string) error {
 	if mb.readOnly {
 		s.enc.Atom("* OK ").BeginCode("PERMANENTFLAGS").SP().Flags(nil).EndCode().SP().Text("read-only mailbox").CRLF()
 	} else {
-		s.enc.Atom("* OK ").BeginCode("PERMANENTFLAGS").SP().Flags(systemFlags).EndCode().SP().Text("flags kept").CRLF()
+		s.enc.Atom("* OK ").BeginCode("PERMANENTFLAGS").SP().Flags(append(systemFlags[:len(systemFlags):len(systemFlags)], `\*`)).EndCode().SP().Text("flags and keywords kept").CRLF()
 	}
 	s.enc.Atom("* OK ").BeginCode("UIDNEXT").SP().Number(mb.next).EndCode().SP().Text("predicted next UID").CRLF()
 	s.enc.Atom("* OK ").BeginCode("UIDVALIDITY").SP().Number(mb.validity).EndCode().SP().Text("UIDs valid").CRLF()

@@ -11,6 +11,7 @@ import (
 
 	"p9mail/ninep"
 	"p9mail/protocol/imap/imp"
+	"p9mail/protocol/imap/statefile"
 	"p9mail/protocol/mailfs"
 )
 
@@ -32,20 +33,22 @@ type mailbox struct {
 	dirQid         plan9.Qid    // upasfs mailbox directory at the last sync
 	impQid         plan9.Qid    // .imp as last read or written
 	impRead        bool
-	kwNames        []string       // keywords used in the session (keywords.go)
-	kwIndex        map[string]int // kwNames by name
-	before         *plan9.Dir     // the mailbox file's stat before the upasfs open
+	st             *statefile.File // the state file as last read (statefile.go)
+	stateQid       *plan9.Qid      // the state file's, as last read or written; nil: none
+	before         *plan9.Dir      // the mailbox file's stat before the upasfs open
 
 	// What the client has been told (RFC 3501 §7.3, §7.4).
-	toldExists int
-	toldRecent int
+	toldExists   int
+	toldRecent   int
+	toldKeywords int // keywords named in the last FLAGS response
 }
 
 // A msg is one message of a mailbox.
 type msg struct {
 	imp.Msg
 	num      int        // upasfs message number
-	keywords keywordSet // session-only keywords (keywords.go)
+	keywords keywordSet // numbers into st.Keywords (keywords.go)
+	modseq   uint64     // RFC 7162 §3.1.1, from the state file
 	told     bool       // the client knows its sequence number
 	flagNews bool       // flags changed by another session, unsolicited FETCH due
 	idate    time.Time  // INTERNALDATE, once read
@@ -118,7 +121,7 @@ func (mb *mailbox) commit(change func() bool) error {
 		// Nothing to write, and nothing changed that a stat shows: a
 		// change a stat misses is seen at the next commit that does
 		// find one, or writes.
-		if st, err := s.ns.Stat(mb.impName()); err == nil && st.Qid == mb.impQid {
+		if st, err := s.ns.Stat(mb.impName()); err == nil && st.Qid == mb.impQid && mb.stateUnchanged() {
 			return nil
 		}
 	}
@@ -166,6 +169,11 @@ func (mb *mailbox) commit(change func() bool) error {
 	if impErr == nil {
 		mb.impQid = impSt.Qid
 	}
+	st, err := mb.readState()
+	if err != nil {
+		return err
+	}
+	mb.adoptState(st)
 	if change != nil {
 		change() // the flags it changes make the Snapshot differ
 	}
@@ -177,9 +185,11 @@ func (mb *mailbox) commit(change func() bool) error {
 		write = res.Given || impErr == nil && !imp.SameMessages(out, data)
 	}
 	if write {
-		return mb.writeImp(out)
+		if err := mb.writeImp(out); err != nil {
+			return err
+		}
 	}
-	return nil
+	return mb.recordState()
 }
 
 // lockCurrent takes the mailbox's lock with its message list current.
@@ -394,13 +404,24 @@ func (s *session) update(expungeOK bool) {
 		clear(mb.msgs[len(kept):])
 		mb.msgs = kept
 	}
+	mb.tellFlags(false)
 	mb.tellCounts(false)
 	for i, m := range mb.msgs {
 		if m.flagNews && !m.Expunged {
 			m.flagNews = false
 			s.enc.Atom("*").SP().Number(uint32(i + 1)).Atom(" FETCH (UID ").Number(m.UID).
-				Atom(" FLAGS ").Flags(m.flagList(mb.kwNames)).Atom(")").CRLF()
+				Atom(" FLAGS ").Flags(m.flagList(mb.kwNames())).Atom(")").CRLF()
 		}
+	}
+}
+
+// tellFlags sends FLAGS (RFC 3501 §7.2.6) when the mailbox's keywords
+// grew since the client was told (always when force, as SELECT must):
+// another session may have added one.
+func (mb *mailbox) tellFlags(force bool) {
+	if n := len(mb.kwNames()); force || n != mb.toldKeywords {
+		mb.s.enc.Atom("* FLAGS ").Flags(mb.flagNames()).CRLF()
+		mb.toldKeywords = n
 	}
 }
 

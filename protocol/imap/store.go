@@ -36,22 +36,26 @@ func (s *session) store(tag, cmd string, uid bool) error {
 		}
 	}
 	newKeyword := false
-	if st.Op != wire.StoreRemove {
-		err := mb.keywordsFit(targets, keywords, st.Op == wire.StoreAdd, s.cfg.MaxMessageKeywords)
-		if err == nil {
-			newKeyword, err = mb.addKeywords(keywords, s.cfg.MaxKeywords)
-		}
-		if err != nil {
-			return no("LIMIT", cmd+" "+err.Error())
-		}
-	}
-	var kw []int // the keywords' numbers in mb (known ones only for -FLAGS)
-	for _, k := range keywords {
-		if i, ok := mb.keyword(k); ok {
-			kw = append(kw, i)
-		}
-	}
+	var limit error // a keyword limit: nothing changes
 	err := mb.commit(func() bool {
+		// Inside commit, after the state file was read: keyword
+		// numbers are the file's, and the limits count what other
+		// sessions added.
+		if st.Op != wire.StoreRemove {
+			limit = mb.keywordsFit(targets, keywords, st.Op == wire.StoreAdd, s.cfg.MaxMessageKeywords)
+			if limit == nil {
+				newKeyword, limit = mb.addKeywords(keywords, s.cfg.MaxKeywords)
+			}
+			if limit != nil {
+				return false
+			}
+		}
+		var kw []int // the keywords' numbers (known ones only for -FLAGS)
+		for _, k := range keywords {
+			if i, ok := mb.keyword(k); ok {
+				kw = append(kw, i)
+			}
+		}
 		changed := false
 		for _, t := range targets {
 			m := t.m
@@ -79,11 +83,14 @@ func (s *session) store(tag, cmd string, uid bool) error {
 		}
 		return changed
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return no("", cmd+" failed: "+err.Error())
+	case limit != nil:
+		return no("LIMIT", cmd+" "+limit.Error())
 	}
 	if newKeyword {
-		s.enc.Atom("* FLAGS ").Flags(mb.flagNames()).CRLF()
+		mb.tellFlags(false)
 	}
 	if !st.Silent {
 		for _, t := range targets {
@@ -94,7 +101,7 @@ func (s *session) store(tag, cmd string, uid bool) error {
 			if uid {
 				s.enc.Atom("UID ").Number(t.m.UID).SP()
 			}
-			s.enc.Atom("FLAGS ").Flags(t.m.flagList(mb.kwNames)).Atom(")").CRLF()
+			s.enc.Atom("FLAGS ").Flags(t.m.flagList(mb.kwNames())).Atom(")").CRLF()
 		}
 	}
 	return nil
@@ -104,5 +111,5 @@ func (s *session) store(tag, cmd string, uid bool) error {
 // used in this session.
 func (mb *mailbox) flagNames() []string {
 	names := append([]string(nil), systemFlags...)
-	return append(names, mb.kwNames...)
+	return append(names, mb.kwNames()...)
 }
