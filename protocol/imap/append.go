@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 	"path"
+	"slices"
 	"time"
 
 	"9fans.net/go/plan9"
@@ -280,8 +281,13 @@ func (s *session) appendCmd(tag, cmd string) error {
 		}
 	}
 	var flags imp.Flags
+	var keywords []string // carried into the state file with the UID
 	for _, f := range a.Flags {
-		flags |= flagBits[f]
+		if b, ok := flagBits[f]; ok {
+			flags |= b
+		} else if f != `\Recent` && !slices.Contains(keywords, f) {
+			keywords = append(keywords, f)
+		}
 	}
 	date := a.Date
 	if date.IsZero() || date.After(time.Now()) {
@@ -293,7 +299,7 @@ func (s *session) appendCmd(tag, cmd string) error {
 	if err != nil {
 		return no("", cmd+" cannot append: "+err.Error())
 	}
-	code, err := s.appendOne(file, a.Mailbox, flags, date)
+	code, err := s.appendOne(file, a.Mailbox, flags, keywords, date)
 	release()
 	if err != nil {
 		if s.ioErr() {
@@ -316,7 +322,7 @@ var errParse = errors.New("parse error")
 // error nothing of it is left in the mailbox (commit, abort), unless
 // the undo failed too, which the error says. The caller holds this
 // server's turn at file's lock.
-func (s *session) appendOne(file, name string, flags imp.Flags, date time.Time) (string, error) {
+func (s *session) appendOne(file, name string, flags imp.Flags, keywords []string, date time.Time) (string, error) {
 	w, err := s.openAppend(file)
 	if err != nil {
 		return "", err
@@ -341,7 +347,7 @@ func (s *session) appendOne(file, name string, flags imp.Flags, date time.Time) 
 	if err := w.commit(); err != nil {
 		return "", err
 	}
-	validity, uids := s.uidsOf(name, file, w.digests)
+	validity, uids := s.uidsOf(name, file, w.digests, [][]string{keywords})
 	if uids == nil {
 		return "", nil
 	}
@@ -356,7 +362,12 @@ func (s *session) appendOne(file, name string, flags imp.Flags, date time.Time) 
 // turn at file's lock since it appended them, so they are the last
 // messages with these digests, and the UIDs, written to the .imp under
 // the lock, are theirs for good.
-func (s *session) uidsOf(name, file string, digests []string) (uint32, []uint32) {
+//
+// keywords, if not nil, are the keywords of each message (index for
+// index with digests), recorded in the mailbox's state file once the
+// messages have their UIDs (as far as the keyword limits allow; past
+// them a message keeps its flags and loses the keywords, logged).
+func (s *session) uidsOf(name, file string, digests []string, keywords [][]string) (uint32, []uint32) {
 	mb := s.sel
 	var err error
 	if mb == nil || mb.file != file {
@@ -371,6 +382,7 @@ func (s *session) uidsOf(name, file string, digests []string) (uint32, []uint32)
 		return 0, nil
 	}
 	uids := make([]uint32, len(digests))
+	found := make([]*msg, len(digests))
 	j := len(digests) - 1
 	for i := len(mb.msgs) - 1; i >= 0 && j >= 0; i-- {
 		m := mb.msgs[i]
@@ -380,13 +392,45 @@ func (s *session) uidsOf(name, file string, digests []string) (uint32, []uint32)
 		if m.UID == 0 {
 			return 0, nil
 		}
-		uids[j] = m.UID
+		uids[j], found[j] = m.UID, m
 		j--
 	}
 	if j >= 0 {
 		return 0, nil
 	}
+	if err := mb.carryKeywords(found, keywords); err != nil {
+		s.cfg.Log.Warn("imap keywords", "user", s.user, "box", name, "err", err)
+	}
 	return mb.validity, uids
+}
+
+// carryKeywords gives msgs (just appended or copied) their keywords in
+// the state file.
+func (mb *mailbox) carryKeywords(msgs []*msg, keywords [][]string) error {
+	if !slices.ContainsFunc(keywords, func(k []string) bool { return len(k) > 0 }) {
+		return nil
+	}
+	cfg := mb.s.cfg
+	var limit error
+	err := mb.commit(func() bool {
+		for i, m := range msgs {
+			kw := keywords[min(i, len(keywords)-1)]
+			if len(kw) > cfg.MaxMessageKeywords {
+				kw, limit = kw[:cfg.MaxMessageKeywords], fmt.Errorf("message with %d keywords (limit %d)", len(kw), cfg.MaxMessageKeywords)
+			}
+			if _, err := mb.addKeywords(kw, cfg.MaxKeywords); err != nil {
+				limit = err
+				continue
+			}
+			for _, k := range kw {
+				if n, ok := mb.keyword(k); ok {
+					m.keywords.set(n)
+				}
+			}
+		}
+		return true
+	})
+	return errors.Join(err, limit)
 }
 
 // copyMessage copies a message from an IMAP client into mbox form:

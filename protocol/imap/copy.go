@@ -67,7 +67,11 @@ func (s *session) copyTargets(cmd string, uid, move bool) ([]target, string, err
 	if err != nil {
 		return nil, "", no("", cmd+" failed: "+err.Error())
 	}
-	validity, uids := s.uidsOf(name, file, digests)
+	keywords := make([][]string, len(targets))
+	for i, t := range targets {
+		keywords[i] = t.m.keywords.names(s.sel.kwNames(), nil)
+	}
+	validity, uids := s.uidsOf(name, file, digests, keywords)
 	if uids == nil || len(targets) == 0 {
 		return targets, "", nil
 	}

@@ -97,7 +97,9 @@ func (mb *mailbox) adoptState(f *statefile.File) {
 
 // recordState brings the state file up to the session's messages after
 // its change: new mod-sequences for what changed, expunges for what
-// went; written when it changed, unless the session is read-only.
+// went; written when it changed, unless the mailbox is open read-only
+// (EXAMINE). A STATUS look writes it as it writes the .imp, to record
+// the messages it gave UIDs.
 func (mb *mailbox) recordState() error {
 	_, live := mb.liveMsgs()
 	entries := make([]statefile.Entry, 0, len(live))
@@ -116,7 +118,7 @@ func (mb *mailbox) recordState() error {
 	for i, m := range withUID {
 		m.modseq = modseqs[i]
 	}
-	if !changed || mb.readOnly || mb.status {
+	if !changed || mb.readOnly {
 		return nil
 	}
 	return mb.writeState(mb.st.Marshal())
