@@ -66,10 +66,13 @@ const (
 	// not count): a SEARCH string or a mailbox name is never near it.
 	DefaultMaxStrings = 1 << 20
 	// DefaultMaxPreauthLine and DefaultMaxPreauthLiteral bound a command
-	// line and a literal from a client that has not logged in: LOGIN,
-	// AUTHENTICATE and ID fit in far less, and 200 connections at these
-	// sizes hold at most a few MB (a 60 MB LOGIN literal took 60 MB).
-	DefaultMaxPreauthLine    = 8 << 10
+	// line and a literal from a client that has not logged in. The line
+	// fits the largest ID RFC 2971 §3.3 allows (30 fields, values of up
+	// to 1024 octets: clients send ID before LOGIN; imaptest's id script
+	// does); LOGIN and AUTHENTICATE fit in far less. 200 connections at
+	// these sizes hold at most a few MB (a 60 MB LOGIN literal took 60
+	// MB).
+	DefaultMaxPreauthLine    = 40 << 10
 	DefaultMaxPreauthLiteral = 4 << 10
 	// DefaultMaxConns bounds concurrent connections per listener.
 	DefaultMaxConns = 200
