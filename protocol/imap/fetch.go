@@ -169,6 +169,9 @@ func (s *session) markSeen(targets []target) {
 	if err != nil {
 		s.cfg.Log.Warn("imap set seen", "user", s.user, "err", err)
 	}
+	// The commit may have brought keywords another session added: the
+	// client hears of them before a FETCH names them (RFC 3501 §7.2.6).
+	s.sel.tellFlags(false)
 }
 
 // An opened section: its size and its bytes, ready to stream.

@@ -35,7 +35,6 @@ func (s *session) store(tag, cmd string, uid bool) error {
 			keywords = append(keywords, f)
 		}
 	}
-	newKeyword := false
 	var limit error // a keyword limit: nothing changes
 	err := mb.commit(func() bool {
 		// Inside commit, after the state file was read: keyword
@@ -44,7 +43,7 @@ func (s *session) store(tag, cmd string, uid bool) error {
 		if st.Op != wire.StoreRemove {
 			limit = mb.keywordsFit(targets, keywords, st.Op == wire.StoreAdd, s.cfg.MaxMessageKeywords)
 			if limit == nil {
-				newKeyword, limit = mb.addKeywords(keywords, s.cfg.MaxKeywords)
+				_, limit = mb.addKeywords(keywords, s.cfg.MaxKeywords)
 			}
 			if limit != nil {
 				return false
@@ -89,9 +88,9 @@ func (s *session) store(tag, cmd string, uid bool) error {
 	case limit != nil:
 		return no("LIMIT", cmd+" "+limit.Error())
 	}
-	if newKeyword {
-		mb.tellFlags(false)
-	}
+	// New keywords, this session's or (read with the state file)
+	// another's, are announced before a FETCH names them.
+	mb.tellFlags(false)
 	if !st.Silent {
 		for _, t := range targets {
 			if t.m.Expunged {
