@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"sync"
 	"time"
 
 	"9fans.net/go/plan9"
 
 	"p9mail/ninep"
 	"p9mail/protocol/imap/imp"
+	"p9mail/protocol/index"
 	"p9mail/protocol/mailfs"
 )
 
@@ -35,6 +37,8 @@ type mailbox struct {
 	kwNames        []string       // keywords used in the session (keywords.go)
 	kwIndex        map[string]int // kwNames by name
 	before         *plan9.Dir     // the mailbox file's stat before the upasfs open
+	idx            *index.File    // its index file (structures.go), once opened
+	idxOnce        sync.Once
 
 	// What the client has been told (RFC 3501 §7.3, §7.4).
 	toldExists int

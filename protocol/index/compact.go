@@ -10,15 +10,20 @@ const minCompact = 64
 
 // Compact rewrites the file without the records of digests that live
 // rejects and those superseded, when they are more than half of its
-// records: a mailbox's file then stays within twice its messages. It
+// records: a mailbox's file then stays within twice its messages. n is
+// how many digests live accepts at most (the mailbox's messages): with
+// at most 2n records, nothing is looked at. It
 // writes a new file beside the old and renames it over, under the
 // old one's flock; other servers see the new file at their next append
 // (current).
-func (x *File) Compact(live func(digest string) bool) error {
+func (x *File) Compact(n int, live func(digest string) bool) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if err := x.current(); err != nil {
 		return err
+	}
+	if x.all < minCompact || x.all <= 2*n {
+		return nil
 	}
 	keep := 0
 	for d := range x.recs {

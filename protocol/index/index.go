@@ -314,13 +314,8 @@ func (x *File) Put(digest string, payload []byte) error {
 	if len(payload) > MaxPayload || len(digest) == 0 || len(digest) > maxDigest {
 		return nil
 	}
-	n := 1 + len(digest) + len(payload)
-	rec := make([]byte, headerSize, headerSize+n)
-	binary.BigEndian.PutUint32(rec, uint32(n))
-	rec = append(rec, byte(len(digest)))
-	rec = append(rec, digest...)
-	rec = append(rec, payload...)
-	binary.BigEndian.PutUint32(rec[4:], crc32.Update(crc32.Checksum(rec[:4], castagnoli), castagnoli, rec[headerSize:]))
+	rec := encodeRecord(digest, payload)
+	n := len(rec) - headerSize
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if err := x.current(); err != nil {
@@ -340,6 +335,18 @@ func (x *File) Put(digest string, payload []byte) error {
 		x.end += int64(len(rec))
 		return nil
 	})
+}
+
+// encodeRecord is the record of payload for digest.
+func encodeRecord(digest string, payload []byte) []byte {
+	n := 1 + len(digest) + len(payload)
+	rec := make([]byte, headerSize, headerSize+n)
+	binary.BigEndian.PutUint32(rec, uint32(n))
+	rec = append(rec, byte(len(digest)))
+	rec = append(rec, digest...)
+	rec = append(rec, payload...)
+	binary.BigEndian.PutUint32(rec[4:], crc32.Update(crc32.Checksum(rec[:4], castagnoli), castagnoli, rec[headerSize:]))
+	return rec
 }
 
 // current reopens the file if the name no longer leads to the one open
