@@ -81,6 +81,7 @@ func main() {
 		MaxMessageKeywords: *maxMsgKw,
 		MaxSearchKeys:      *maxSearch,
 		MaxHeader:          *maxHeader,
+		IndexDir:           set.Index,
 		IdlePoll:           *idlePoll,
 	}
 	if *preauth {

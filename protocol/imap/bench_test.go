@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,5 +58,32 @@ func BenchmarkSelect(b *testing.B) {
 	command("b", "SELECT INBOX")
 	for b.Loop() {
 		command("c", "SELECT INBOX")
+	}
+}
+
+// BenchmarkFetchListing is a FETCH of the listing items of a
+// 2,000-message INBOX by a server just started: cold (no index), and
+// warm after a restart (the index another server wrote), with a
+// structure front of 500 to show it does not matter.
+func BenchmarkFetchListing(b *testing.B) {
+	root, keys := indexRoot(b, 2000)
+	warmDir := b.TempDir()
+	dialIndexed(b, indexServer(b, root, keys, warmDir)).cmd(listing)
+	st, err := os.Stat(filepath.Join(warmDir, "glenda", "mbox.idx"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		dir  func() string
+	}{{"cold", func() string { return "" }}, {"warm-after-restart", func() string { return warmDir }}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				srv := indexServer(b, root, keys, bc.dir())
+				srv.SetFront(500)
+				dialIndexed(b, srv).cmd(listing)
+			}
+			b.ReportMetric(float64(st.Size())/2000, "index-B/msg")
+		})
 	}
 }

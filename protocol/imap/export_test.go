@@ -16,3 +16,18 @@ func init() {
 		panic("XPANIC")
 	}}
 }
+
+// Loads is how many message structures the server has loaded from
+// upasfs (not from its caches or index).
+func (s *Server) Loads() int64 { return s.loads.Load() }
+
+// MaxStructs is the bound of the in-memory structure cache.
+func (s *Server) MaxStructs() int {
+	if s.cache.max > 0 {
+		return s.cache.max
+	}
+	return maxStructs
+}
+
+// SetFront bounds the in-memory structure cache.
+func (s *Server) SetFront(n int) { s.cache.max = n }

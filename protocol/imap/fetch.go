@@ -1,7 +1,6 @@
 package imap
 
 import (
-	"container/list"
 	"io"
 	"slices"
 	"sync"
@@ -401,7 +400,7 @@ func (s *session) internalDate(m *msg, st *message.Structure) time.Time {
 			return m.idate
 		}
 		if st == nil {
-			st = s.srv.cache.get(m.Digest)
+			st = s.cachedStructure(m)
 		}
 		line := ""
 		if st != nil {
@@ -446,28 +445,6 @@ func trimNL(s string) string {
 	return s
 }
 
-// loadStructures loads (or finds cached, by digest) the structures of
-// a batch of messages, several at once; nil for a message that fails.
-func (s *session) loadStructures(batch []target) []*message.Structure {
-	out := make([]*message.Structure, len(batch))
-	for i, t := range batch {
-		if !t.m.Expunged {
-			out[i] = s.srv.cache.get(t.m.Digest)
-		}
-	}
-	inParallel(len(batch), func(i int) bool { return !batch[i].m.Expunged && out[i] == nil }, func(i int) {
-		m := batch[i].m
-		st, err := message.LoadLimited(message.UpasfsSource(s.fs, s.sel.box, m.num), s.cfg.MaxHeader)
-		if err != nil {
-			s.cfg.Log.Warn("imap load", "user", s.user, "digest", m.Digest, "err", err)
-			return
-		}
-		s.srv.cache.put(m.Digest, st)
-		out[i] = st
-	})
-	return out
-}
-
 // messagesAtOnce is how many messages a batch reads from upasfs at a
 // time (DESIGN.md "Speed").
 const messagesAtOnce = 8
@@ -489,50 +466,4 @@ func inParallel(n int, want func(i int) bool, do func(i int)) {
 		}()
 	}
 	wg.Wait()
-}
-
-// A structCache keeps message structures by digest (DESIGN.md: cache
-// what a message's digest determines), shared by all sessions, most
-// recently used first, bounded. A structure holds its message's
-// header too (for SEARCH): about 1 KB a message in all for mail like
-// bench/genmbox's (measured on 2,000 of them), some 20 MB when full.
-type structCache struct {
-	mu    sync.Mutex
-	lru   list.List
-	byKey map[string]*list.Element
-}
-
-const maxStructs = 20000
-
-type structEntry struct {
-	digest string
-	st     *message.Structure
-}
-
-func (c *structCache) get(digest string) *message.Structure {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e := c.byKey[digest]; e != nil {
-		c.lru.MoveToFront(e)
-		return e.Value.(*structEntry).st
-	}
-	return nil
-}
-
-func (c *structCache) put(digest string, st *message.Structure) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.byKey == nil {
-		c.byKey = map[string]*list.Element{}
-	}
-	if e := c.byKey[digest]; e != nil {
-		c.lru.MoveToFront(e)
-		return
-	}
-	c.byKey[digest] = c.lru.PushFront(&structEntry{digest, st})
-	for c.lru.Len() > maxStructs {
-		e := c.lru.Back()
-		c.lru.Remove(e)
-		delete(c.byKey, e.Value.(*structEntry).digest)
-	}
 }

@@ -137,14 +137,7 @@ type searchCtx struct {
 
 func (c *searchCtx) structure() *message.Structure {
 	if c.st == nil && c.err == nil {
-		if st := c.s.srv.cache.get(c.m.Digest); st != nil {
-			c.st = st
-		} else if st, err := message.LoadLimited(c.src(), c.s.cfg.MaxHeader); err != nil {
-			c.err = err
-		} else {
-			c.s.srv.cache.put(c.m.Digest, st)
-			c.st = st
-		}
+		c.st, c.err = c.s.structure(c.m)
 	}
 	return c.st
 }

@@ -55,6 +55,7 @@ func (s *session) selectCmd(tag, cmd string) error {
 		return no("", fmt.Sprintf("%s can't open mailbox %s: %v", cmd, name, err))
 	}
 	s.sel, s.state = mb, selected
+	mb.compactIndex()
 	mb.tellFlags(true)
 	mb.tellCounts(true)
 	for i, m := range mb.msgs {

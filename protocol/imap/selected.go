@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"sync"
 	"time"
 
 	"9fans.net/go/plan9"
@@ -12,6 +13,7 @@ import (
 	"p9mail/ninep"
 	"p9mail/protocol/imap/imp"
 	"p9mail/protocol/imap/statefile"
+	"p9mail/protocol/index"
 	"p9mail/protocol/mailfs"
 )
 
@@ -36,6 +38,8 @@ type mailbox struct {
 	st             *statefile.File // the state file as last read (statefile.go)
 	stateQid       *plan9.Qid      // the state file's, as last read or written; nil: none
 	before         *plan9.Dir      // the mailbox file's stat before the upasfs open
+	idx            *index.File     // its index file (structures.go), once opened
+	idxOnce        sync.Once
 
 	// What the client has been told (RFC 3501 §7.3, §7.4).
 	toldExists   int

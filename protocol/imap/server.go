@@ -50,6 +50,7 @@ import (
 	"p9mail/protocol"
 	"p9mail/protocol/auth"
 	"p9mail/protocol/imap/message"
+	"p9mail/protocol/index"
 	"p9mail/protocol/mailfs"
 )
 
@@ -124,6 +125,10 @@ type Config struct {
 	MaxKeywords        int
 	MaxMessageKeywords int
 	MaxSearchKeys      int
+	// IndexDir is the directory of the persistent index of message
+	// structures (protocol/index; docs/architecture.md "The index");
+	// "" for none. One the server cannot make is logged and ignored.
+	IndexDir string
 	// MaxHeader bounds the bytes of a header block the engine holds to
 	// parse (message.DefaultMaxHeader); longer ones are streamed.
 	MaxHeader int64
@@ -135,7 +140,9 @@ type Server struct {
 	ids     atomic.Int64
 	debugMu sync.Mutex
 	perAddr protocol.PerAddr
-	cache   structCache                // message structures by digest
+	cache   structCache                // message structures by digest, hot ones when there is an index
+	index   *index.Dir                 // the persistent index, or nil
+	loads   atomic.Int64               // messages loaded from upasfs (structures.go)
 	idates  mailfs.ByDigest[time.Time] // digest → INTERNALDATE
 	locks   sync.Map                   // user and directory → semaphore (lock.go)
 	digests mailfs.DigestCache
@@ -218,7 +225,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Server{cfg: cfg, perAddr: protocol.PerAddr{Max: cfg.MaxPerAddr}}, nil
+	s := &Server{cfg: cfg, perAddr: protocol.PerAddr{Max: cfg.MaxPerAddr}}
+	if cfg.IndexDir != "" {
+		d, err := index.OpenDir(cfg.IndexDir)
+		if err != nil {
+			cfg.Log.Warn("imap: no index", "err", err)
+		} else {
+			s.index = d
+			s.cache.max = indexFront
+		}
+	}
+	return s, nil
 }
 
 // Serve accepts connections on l until it is closed. With implicitTLS

@@ -33,6 +33,7 @@ func (l *ListFlag) Set(s string) error { *l = append(*l, s); return nil }
 // Flags are the options cmd/pop3 and cmd/imap4d share (README.md).
 type Flags struct {
 	Peer, Cert, Key, FS, AuthKey, Root, Keys, Ratify, Debug string
+	Index                                                   string
 	Verbose                                                 bool
 	Listen, ListenTLS                                       ListFlag
 	Idle, FailDelay, MaxFailDelay, FailHalfLife             time.Duration
@@ -63,6 +64,7 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.DurationVar(&f.FailDelay, "faildelay", auth.DefaultDelay.Base, "delay after the first failed login, doubling after each")
 	flag.DurationVar(&f.MaxFailDelay, "maxfaildelay", auth.DefaultDelay.Max, "longest delay after a failed login")
 	flag.IntVar(&f.MaxFail, "maxfail", auth.DefaultDelay.Limit, "failed logins after which a session is ended (0: no limit)")
+	flag.StringVar(&f.Index, "index", "", "imap4d: keep the index of message structures in `dir` (default: the user cache directory's p9mail/index; \"off\": none)")
 	flag.Var(&f.Listen, "l", "listen on `addr` (host:port or tcp!host!port); repeatable")
 	flag.Var(&f.ListenTLS, "ltls", "listen with implicit TLS on `addr` (port "+tlsPort+" style); repeatable")
 }
@@ -78,6 +80,8 @@ type Setup struct {
 	Delay  auth.Delay
 	// Throttle counts failed logins across the server's sessions.
 	Throttle *auth.Throttle
+	// Index is the index directory (IndexDir), "" for none.
+	Index string
 	// MaxPerAddr is the per-address bound as a Config takes it (-1: none).
 	MaxPerAddr int
 }
@@ -153,5 +157,25 @@ func (f *Flags) Resolve(preauth bool) Setup {
 		}
 		s.Debug = fd
 	}
+	s.Index = IndexDir(f.Index)
 	return s
+}
+
+// IndexDir resolves -index: "off" is none; "" the default,
+// os.UserCacheDir()/p9mail/index ($XDG_CACHE_HOME or ~/.cache on
+// Unix, $home/lib/cache on Plan 9), or none, with a log line, when
+// there is no such directory.
+func IndexDir(flag string) string {
+	switch flag {
+	case "off":
+		return ""
+	case "":
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			log.Printf("no index of message structures: %v (set -index)", err)
+			return ""
+		}
+		return filepath.Join(dir, "p9mail", "index")
+	}
+	return flag
 }

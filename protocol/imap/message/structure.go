@@ -74,6 +74,10 @@ func (n *node) headerFile() string {
 // raw) with LF made CRLF (decision 5).
 func (s *Structure) Size() int64 { return s.root.geo.size }
 
+// MaxHeader is the bound on header bytes the structure was loaded
+// with (LoadLimited): one loaded with another holds other headers.
+func (s *Structure) MaxHeader() int64 { return s.maxHeader }
+
 // FromLine returns the message's From line ("From sender date", no
 // newline) as Load read it, or "" if it could not.
 func (s *Structure) FromLine() string { return s.root.unix }
