@@ -361,3 +361,36 @@ func TestPrepareIndexDir(t *testing.T) {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// BenchmarkIndex100k encodes and writes, then reads and decodes, the
+// index of 100,000 messages: the cost of a save after each tail parse
+// and of a load at a restart.
+func BenchmarkIndex100k(b *testing.B) {
+	x := &index{Path: "/mail/box/glenda/mbox", Valid: true, Msgs: make([]mbox.Msg, 100000)}
+	var off int64
+	for i := range x.Msgs {
+		x.Msgs[i] = mbox.Msg{Off: off, Len: 4000 + int64(i%300), FromLen: 40, HdrLen: 900, Digest: [20]byte{byte(i), byte(i >> 8)}}
+		off = x.Msgs[i].End() + 1
+	}
+	name := filepath.Join(b.TempDir(), "x.idx")
+	b.Run("save", func(b *testing.B) {
+		for b.Loop() {
+			if err := writeIndexFile(name, encodeIndex(x)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		st, _ := os.Stat(name)
+		b.ReportMetric(float64(st.Size()), "bytes")
+	})
+	b.Run("load", func(b *testing.B) {
+		for b.Loop() {
+			data, err := readIndexFile(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := decodeIndex(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
