@@ -4,7 +4,7 @@
 // Usage:
 //
 //	upasfs [-dnp] [-f mboxfile] [-s] [-l addr]... [-root dir] [-u user]
-//	       [-authkey file | -noauth] [-sockmode mode]
+//	       [-authkey file | -noauth] [-sockmode mode] [-index dir]
 //
 // With neither -l nor -s it serves one 9P conversation on standard input
 // and output (listen(8), inetd). See README.md for the flags.
@@ -54,11 +54,12 @@ func main() {
 		keyFile = flag.String("authkey", "", "require attaches to authenticate with the shared key in `file` (mode 0600 or stricter)")
 		noAuth  = flag.Bool("noauth", false, "allow unauthenticated attaches on listeners other hosts can reach (insecure)")
 		sockMod = flag.String("sockmode", "0600", "permission `mode` (octal) of Unix-domain sockets")
+		index   = flag.String("index", "", "keep the mailboxes' parse indexes in `dir` (default p9mail/upasfs in the user's cache directory, none for the demo root; '' for none)")
 		listen  listFlag
 	)
 	flag.Var(&listen, "l", "listen on `addr` (tcp!host!port, host:port, unix!/path, /path); repeatable")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: upasfs [-dnps] [-f mboxfile] [-l addr]... [-root dir] [-u user] [-authkey file | -noauth] [-sockmode mode]\n")
+		fmt.Fprintf(os.Stderr, "usage: upasfs [-dnps] [-f mboxfile] [-l addr]... [-root dir] [-u user] [-authkey file | -noauth] [-sockmode mode] [-index dir]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -79,6 +80,14 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+	indexSet := false
+	flag.Visit(func(f *flag.Flag) { indexSet = indexSet || f.Name == "index" })
+	if !indexSet && *root != "" {
+		if *index, err = server.DefaultIndexDir(); err != nil {
+			log.Printf("no index directory: %v", err)
+			*index = ""
+		}
+	}
 	if *root == "" {
 		dir, users, err := demo.Root()
 		if err != nil {
@@ -87,7 +96,7 @@ func main() {
 		*root = dir
 		log.Printf("serving the demo mail root %s (users %s)", dir, strings.Join(users, ", "))
 	}
-	srv, err := server.New(server.Config{Root: *root, File: *file, NoOpen: *noOpen, User: *user})
+	srv, err := server.New(server.Config{Root: *root, File: *file, NoOpen: *noOpen, User: *user, Index: *index})
 	if err != nil {
 		log.Fatal(err)
 	}

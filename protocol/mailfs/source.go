@@ -37,6 +37,9 @@ type Source struct {
 	// authenticate with (-authkey; ninep.AttachKey). Leave it nil for a
 	// upasfs that does not authenticate, such as plan9port's.
 	Key []byte
+	// Index is the in-process emulator's index directory
+	// (server.Config.Index); empty keeps none. Unused with Addr.
+	Index string
 
 	once sync.Once
 	srv  *server.Server
@@ -50,7 +53,7 @@ func (s *Source) emulator() (*server.Server, error) {
 			s.err = errors.New("mailfs: no mail root and no upasfs address")
 			return
 		}
-		s.srv, s.err = server.New(server.Config{Root: s.Root, NoOpen: true})
+		s.srv, s.err = server.New(server.Config{Root: s.Root, NoOpen: true, Index: s.Index})
 	})
 	return s.srv, s.err
 }

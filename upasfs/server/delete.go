@@ -71,8 +71,9 @@ func (b *Box) remove(del []*Msg) error {
 	b.gen.decRef()
 	b.gen = g
 	b.msgs = keep
-	b.ino, b.size, b.mtime = inode(st), st.Size(), st.ModTime()
+	b.setStat(st)
 	b.vers++
 	b.version++
+	b.saveIndex()
 	return nil
 }

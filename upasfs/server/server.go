@@ -33,6 +33,10 @@ type Config struct {
 	// User, when set, is the only user who may attach (as a real
 	// upas/fs accepts only its owner, spec §1.1).
 	User string
+	// Index, when set, is the directory of the mailboxes' indexes
+	// (Store.IndexDir), made by New if missing (PrepareIndexDir).
+	// Empty keeps none: every first open parses the whole file.
+	Index string
 }
 
 // A Server serves the emulator over any number of 9P connections.
@@ -48,7 +52,16 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	cfg.Root = root
-	return &Server{cfg: cfg, store: NewStore()}, nil
+	st := NewStore()
+	if cfg.Index != "" {
+		if err := PrepareIndexDir(cfg.Index); err != nil {
+			return nil, err
+		}
+		if st.IndexDir, err = filepath.Abs(cfg.Index); err != nil {
+			return nil, err
+		}
+	}
+	return &Server{cfg: cfg, store: st}, nil
 }
 
 // Store returns the server's shared mailbox store, for settings.

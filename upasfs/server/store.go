@@ -29,6 +29,18 @@ type Store struct {
 	// DefaultIdleMessages and DefaultIdleBoxes; 0 keeps none.
 	IdleMessages int
 	IdleBoxes    int
+	// IndexDir, when set, is the directory of the mailboxes' indexes
+	// (index.go, index_file.go; prepared by PrepareIndexDir): a first
+	// open of a mailbox takes its parse from there when the file has
+	// not changed since, or only grew. IndexMin is the fewest messages
+	// a mailbox is indexed with (default DefaultIndexMin). Logf, if
+	// set, gets the index's failures, which cost only speed; else they
+	// go to the log package.
+	IndexDir string
+	IndexMin int
+	Logf     func(format string, args ...any)
+
+	scanned atomic.Int64 // bytes of mailbox files scanned (ScannedBytes)
 
 	mu    sync.Mutex
 	boxes map[string]*Box // by cleaned absolute path
@@ -46,7 +58,7 @@ const (
 // NewStore returns an empty Store with Plan 9's lock timeout.
 func NewStore() *Store {
 	s := &Store{LockTimeout: 5 * time.Minute, IdleMessages: DefaultIdleMessages, IdleBoxes: DefaultIdleBoxes,
-		boxes: make(map[string]*Box)}
+		IndexMin: DefaultIndexMin, boxes: make(map[string]*Box)}
 	s.cache.max = 4096
 	return s
 }
@@ -119,7 +131,7 @@ func (b *Box) drop() {
 		b.gen = nil
 	}
 	b.msgs = nil
-	b.ino, b.size = 0, 0
+	b.dev, b.ino, b.size, b.stamp = 0, 0, 0, 0
 }
 
 // A Box is one mailbox file as parsed.
@@ -130,9 +142,11 @@ type Box struct {
 
 	mu      sync.Mutex
 	gen     *fileGen // the open file the messages' locations point into
+	dev     uint64   // the file as last parsed: devStamp, inode, size, mtime
 	ino     uint64
 	size    int64
 	mtime   time.Time
+	stamp   int64
 	valid   bool   // the file is empty or begins "From " (decision 4)
 	msgs    []*Msg // live messages in file order
 	vers    uint32 // bumped on every change (qid.vers of the mailbox dir, spec §1.2)
@@ -238,15 +252,36 @@ func (b *Box) sync() error {
 			return nil
 		}
 	}
+	if st != nil && b.gen == nil && b.store.IndexDir != "" {
+		// A first open: the parse recorded in the index, if it still
+		// describes the file (fromIndex); then on as over an idle parse.
+		if ist := b.fromIndex(); ist != nil {
+			st = ist
+		}
+	}
 	if st != nil && b.gen != nil && inode(st) == b.ino {
 		switch {
 		case st.Size() == b.size && st.ModTime().Equal(b.mtime):
 			return nil
 		case st.Size() > b.size && b.valid:
-			return b.grow(st)
+			return b.indexed(b.grow(st))
 		}
 	}
-	return b.rescan()
+	return b.indexed(b.rescan())
+}
+
+// indexed saves the index after a parse that succeeded, and returns err.
+func (b *Box) indexed(err error) error {
+	if err == nil {
+		b.saveIndex()
+	}
+	return err
+}
+
+// setStat records st as the file the parse describes.
+func (b *Box) setStat(st os.FileInfo) {
+	b.ino, b.size, b.mtime = inode(st), st.Size(), st.ModTime()
+	b.dev, b.stamp = devStamp(st)
 }
 
 // grow parses what was appended to the same file, from the last known
@@ -270,7 +305,7 @@ func (b *Box) grow(st os.FileInfo) error {
 		return b.rescan()
 	}
 	r := io.NewSectionReader(b.gen.f, from, 1<<62)
-	locs, err := mbox.Scan(r, from)
+	locs, err := mbox.Scan(b.store.scanReader(r), from)
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", b.path, err)
 	}
@@ -294,7 +329,7 @@ func (b *Box) grow(st os.FileInfo) error {
 		locs[0] = old[0].loc
 	}
 	b.merge(msgs, old, locs, b.gen)
-	b.size, b.mtime = st.Size(), st.ModTime()
+	b.setStat(st)
 	return nil
 }
 
@@ -302,15 +337,18 @@ func (b *Box) grow(st os.FileInfo) error {
 // parse found them: their SHA-1 is m's digest. A message over
 // maxVerify bytes is only checked to begin with its From line, so that
 // new mail behind a large one costs no full read of it.
-func (b *Box) unchanged(m *Msg) bool {
-	if m.loc.Len > maxVerify {
+func (b *Box) unchanged(m *Msg) bool { return unchangedAt(b.gen.f, m.loc) }
+
+// unchangedAt is unchanged for the message at loc in f.
+func unchangedAt(f io.ReaderAt, loc mbox.Msg) bool {
+	if loc.Len > maxVerify {
 		var from [5]byte
-		n, _ := b.gen.f.ReadAt(from[:], m.loc.Off)
+		n, _ := f.ReadAt(from[:], loc.Off)
 		return n == len(from) && string(from[:]) == "From "
 	}
 	h := sha1.New()
-	n, err := io.Copy(h, io.NewSectionReader(b.gen.f, m.loc.Off, m.loc.Len))
-	return err == nil && n == m.loc.Len && [20]byte(h.Sum(nil)) == m.loc.Digest
+	n, err := io.Copy(h, io.NewSectionReader(f, loc.Off, loc.Len))
+	return err == nil && n == loc.Len && [20]byte(h.Sum(nil)) == loc.Digest
 }
 
 // maxVerify bounds the messages unchanged hashes.
@@ -387,7 +425,7 @@ func (b *Box) rescan() error {
 	}
 	var locs []mbox.Msg
 	if valid {
-		locs, err = mbox.Scan(io.NewSectionReader(f, 0, st.Size()), 0)
+		locs, err = mbox.Scan(b.store.scanReader(io.NewSectionReader(f, 0, st.Size())), 0)
 		if err != nil {
 			f.Close()
 			return fmt.Errorf("scan %s: %w", b.path, err)
@@ -396,7 +434,7 @@ func (b *Box) rescan() error {
 	g := newGen(f)
 	b.replace(locs, g)
 	b.valid = valid
-	b.ino, b.size, b.mtime = inode(st), st.Size(), st.ModTime()
+	b.setStat(st)
 	return nil
 }
 
@@ -409,7 +447,7 @@ func (b *Box) replace(locs []mbox.Msg, g *fileGen) {
 	}
 	b.gen = g
 	if g == nil {
-		b.ino, b.size = 0, 0
+		b.dev, b.ino, b.size, b.stamp = 0, 0, 0, 0
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"p9mail/protocol/auth"
 	"p9mail/protocol/mailfs"
 	"p9mail/upasfs/demo"
+	"p9mail/upasfs/server"
 )
 
 // ListFlag is a repeatable flag (-l, -ltls).
@@ -39,6 +40,10 @@ type Flags struct {
 	Idle, FailDelay, MaxFailDelay, FailHalfLife             time.Duration
 	LoginTimeout                                            time.Duration
 	MaxLine, MaxConns, MaxPerAddr, MaxFail                  int
+	// Index is the in-process emulator's index directory
+	// (server.Config.Index); IndexSet says -index was given.
+	Index    string
+	IndexSet bool
 }
 
 // Register defines the shared flags on the default flag set. debug
@@ -50,6 +55,8 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.StringVar(&f.Key, "k", "", "TLS key `file` (PEM)")
 	flag.StringVar(&f.FS, "fs", "", "attach to the running upasfs at `addr` instead of the built-in emulator")
 	flag.StringVar(&f.AuthKey, "authkey", "", "authenticate to the -fs upasfs with the shared key in `file` (as upasfs -authkey)")
+	flag.Func("index", "keep the built-in emulator's parse indexes in `dir` (default p9mail/upasfs in the user's cache directory, none for the demo root; '' for none)",
+		func(s string) error { f.Index, f.IndexSet = s, true; return nil })
 	flag.StringVar(&f.Root, "root", "", "mail root `dir` holding box/<user>/ (default: a demo root with sample mail)")
 	flag.StringVar(&f.Keys, "keys", "", "secrets `dir` in keyfs layout (default: <root>/keys)")
 	flag.StringVar(&f.Ratify, "ratify", "", "ratify `dir`: after each login create <dir>/trusted/<peer>#32")
@@ -102,6 +109,13 @@ func (f *Flags) Resolve(preauth bool) Setup {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(GCPercent)
 	}
+	if !f.IndexSet && f.Root != "" && f.FS == "" {
+		var err error
+		if f.Index, err = server.DefaultIndexDir(); err != nil {
+			log.Printf("no index directory: %v", err)
+			f.Index = ""
+		}
+	}
 	if f.Root == "" && f.FS == "" {
 		dir, users, err := demo.Root()
 		if err != nil {
@@ -111,7 +125,7 @@ func (f *Flags) Resolve(preauth bool) Setup {
 		log.Printf("serving the demo mail root %s: users %s, password %q", dir, strings.Join(users, ", "), demo.Secret)
 	}
 	s := Setup{
-		Source: &mailfs.Source{Addr: f.FS, Root: f.Root},
+		Source: &mailfs.Source{Addr: f.FS, Root: f.Root, Index: f.Index},
 		Delay:  auth.Delay{Base: f.FailDelay, Max: f.MaxFailDelay, Limit: f.MaxFail},
 	}
 	s.Throttle = auth.NewThrottle(s.Delay, f.FailHalfLife, 0)

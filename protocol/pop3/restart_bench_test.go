@@ -1,0 +1,90 @@
+package pop3_test
+
+import (
+	"bufio"
+	"net"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"p9mail/protocol/auth"
+	"p9mail/protocol/mailfs"
+	"p9mail/protocol/pop3"
+	"p9mail/testenv"
+)
+
+// BenchmarkLoginAfterRestart100k times a POP3 login (USER, PASS, STAT)
+// on a 100,000-message mbox in a server just started, whose in-process
+// emulator has no parse yet: "cold" without an index, "index" with the
+// index a server before it left (server.Config.Index). The login still
+// reads every message's digest and raw file through 9P (the front
+// end's caches start empty); the index saves the scan of the mbox.
+func BenchmarkLoginAfterRestart100k(b *testing.B) {
+	const n = 100000
+	root := testenv.MailRoot(b, "glenda")
+	f, err := os.Create(filepath.Join(root, "box", "glenda", "mbox"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if _, err := testenv.WriteMbox(w, 1, n); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	keys, err := auth.OpenKeys(testenv.WriteKeys(b, root, map[string]string{"glenda": "pw"}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	login := func(b *testing.B, index string) {
+		srv, err := pop3.New(pop3.Config{
+			Source: &mailfs.Source{Root: root, Index: index}, Keys: keys, AllowPlain: true,
+			Delay: auth.Delay{Base: time.Millisecond, Max: time.Millisecond, Limit: 3},
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer l.Close()
+		go srv.Serve(l, false)
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		// A login on 100,000 messages can outlast dial's deadline on a
+		// loaded machine.
+		c.SetDeadline(time.Now().Add(5 * time.Minute))
+		tp := textproto.NewConn(c)
+		for _, cmd := range []string{"", "USER glenda", "PASS pw", "STAT", "QUIT"} {
+			if cmd != "" {
+				if err := tp.PrintfLine("%s", cmd); err != nil {
+					b.Fatal(err)
+				}
+			}
+			line, err := tp.ReadLine()
+			if err != nil || !strings.HasPrefix(line, "+OK") {
+				b.Fatalf("%s: %q %v", cmd, line, err)
+			}
+		}
+	}
+	idx := filepath.Join(b.TempDir(), "index")
+	login(b, idx) // the server before the restart writes the index
+	for _, c := range []struct{ name, index string }{{"cold", ""}, {"index", idx}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				login(b, c.index)
+			}
+		})
+	}
+}
