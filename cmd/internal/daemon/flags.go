@@ -22,7 +22,6 @@ import (
 	"p9mail/protocol/auth"
 	"p9mail/protocol/mailfs"
 	"p9mail/upasfs/demo"
-	"p9mail/upasfs/server"
 )
 
 // ListFlag is a repeatable flag (-l, -ltls).
@@ -34,16 +33,14 @@ func (l *ListFlag) Set(s string) error { *l = append(*l, s); return nil }
 // Flags are the options cmd/pop3 and cmd/imap4d share (README.md).
 type Flags struct {
 	Peer, Cert, Key, FS, AuthKey, Root, Keys, Ratify, Debug string
-	Index                                                   string
 	Verbose                                                 bool
 	Listen, ListenTLS                                       ListFlag
 	Idle, FailDelay, MaxFailDelay, FailHalfLife             time.Duration
 	LoginTimeout                                            time.Duration
 	MaxLine, MaxConns, MaxPerAddr, MaxFail                  int
-	// Index is the in-process emulator's index directory
-	// (server.Config.Index); IndexSet says -index was given.
-	Index    string
-	IndexSet bool
+	// Index is the cache directory of -index: "" the default, "off"
+	// none.
+	Index string
 }
 
 // Register defines the shared flags on the default flag set. debug
@@ -55,8 +52,7 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.StringVar(&f.Key, "k", "", "TLS key `file` (PEM)")
 	flag.StringVar(&f.FS, "fs", "", "attach to the running upasfs at `addr` instead of the built-in emulator")
 	flag.StringVar(&f.AuthKey, "authkey", "", "authenticate to the -fs upasfs with the shared key in `file` (as upasfs -authkey)")
-	flag.Func("index", "keep the built-in emulator's parse indexes in `dir` (default p9mail/upasfs in the user's cache directory, none for the demo root; '' for none)",
-		func(s string) error { f.Index, f.IndexSet = s, true; return nil })
+	flag.StringVar(&f.Index, "index", "", "keep the indexes (the built-in emulator's parses in <dir>/upasfs, imap4d's message structures in <dir>/imap) in `dir` (default: p9mail in the user's cache directory, none for the demo root; \"off\": none)")
 	flag.StringVar(&f.Root, "root", "", "mail root `dir` holding box/<user>/ (default: a demo root with sample mail)")
 	flag.StringVar(&f.Keys, "keys", "", "secrets `dir` in keyfs layout (default: <root>/keys)")
 	flag.StringVar(&f.Ratify, "ratify", "", "ratify `dir`: after each login create <dir>/trusted/<peer>#32")
@@ -71,7 +67,6 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.DurationVar(&f.FailDelay, "faildelay", auth.DefaultDelay.Base, "delay after the first failed login, doubling after each")
 	flag.DurationVar(&f.MaxFailDelay, "maxfaildelay", auth.DefaultDelay.Max, "longest delay after a failed login")
 	flag.IntVar(&f.MaxFail, "maxfail", auth.DefaultDelay.Limit, "failed logins after which a session is ended (0: no limit)")
-	flag.StringVar(&f.Index, "index", "", "imap4d: keep the index of message structures in `dir` (default: the user cache directory's p9mail/index; \"off\": none)")
 	flag.Var(&f.Listen, "l", "listen on `addr` (host:port or tcp!host!port); repeatable")
 	flag.Var(&f.ListenTLS, "ltls", "listen with implicit TLS on `addr` (port "+tlsPort+" style); repeatable")
 }
@@ -87,7 +82,7 @@ type Setup struct {
 	Delay  auth.Delay
 	// Throttle counts failed logins across the server's sessions.
 	Throttle *auth.Throttle
-	// Index is the index directory (IndexDir), "" for none.
+	// Index is the directory of imap4d's structure index, "" for none.
 	Index string
 	// MaxPerAddr is the per-address bound as a Config takes it (-1: none).
 	MaxPerAddr int
@@ -109,14 +104,9 @@ func (f *Flags) Resolve(preauth bool) Setup {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(GCPercent)
 	}
-	if !f.IndexSet && f.Root != "" && f.FS == "" {
-		var err error
-		if f.Index, err = server.DefaultIndexDir(); err != nil {
-			log.Printf("no index directory: %v", err)
-			f.Index = ""
-		}
-	}
+	index := IndexDir(f.Index)
 	if f.Root == "" && f.FS == "" {
+		index = "" // a fresh demo root each run: nothing worth keeping
 		dir, users, err := demo.Root()
 		if err != nil {
 			log.Fatal(err)
@@ -125,7 +115,7 @@ func (f *Flags) Resolve(preauth bool) Setup {
 		log.Printf("serving the demo mail root %s: users %s, password %q", dir, strings.Join(users, ", "), demo.Secret)
 	}
 	s := Setup{
-		Source: &mailfs.Source{Addr: f.FS, Root: f.Root, Index: f.Index},
+		Source: &mailfs.Source{Addr: f.FS, Root: f.Root},
 		Delay:  auth.Delay{Base: f.FailDelay, Max: f.MaxFailDelay, Limit: f.MaxFail},
 	}
 	s.Throttle = auth.NewThrottle(s.Delay, f.FailHalfLife, 0)
@@ -171,14 +161,19 @@ func (f *Flags) Resolve(preauth bool) Setup {
 		}
 		s.Debug = fd
 	}
-	s.Index = IndexDir(f.Index)
+	if index != "" {
+		s.Index = filepath.Join(index, "imap")
+		if f.FS == "" {
+			s.Source.Index = filepath.Join(index, "upasfs")
+		}
+	}
 	return s
 }
 
 // IndexDir resolves -index: "off" is none; "" the default,
-// os.UserCacheDir()/p9mail/index ($XDG_CACHE_HOME or ~/.cache on
-// Unix, $home/lib/cache on Plan 9), or none, with a log line, when
-// there is no such directory.
+// os.UserCacheDir()/p9mail ($XDG_CACHE_HOME or ~/.cache on Unix,
+// $home/lib/cache on Plan 9), or none, with a log line, when there is
+// no such directory.
 func IndexDir(flag string) string {
 	switch flag {
 	case "off":
@@ -186,10 +181,10 @@ func IndexDir(flag string) string {
 	case "":
 		dir, err := os.UserCacheDir()
 		if err != nil {
-			log.Printf("no index of message structures: %v (set -index)", err)
+			log.Printf("no index: %v (set -index)", err)
 			return ""
 		}
-		return filepath.Join(dir, "p9mail", "index")
+		return filepath.Join(dir, "p9mail")
 	}
 	return flag
 }
