@@ -33,6 +33,9 @@ func sectionFixtures(t *testing.T) map[string][]byte {
 		t.Fatal(err)
 	}
 	boxes["mime-extra"] = extra
+	// Deep nesting: the walks of BODY[1.1.1...] go past 16 names, which
+	// take several Twalks (ninep), on plan9port's upas/fs too.
+	boxes["nested"] = append(testenv.NestedMessage(40, false), testenv.NestedMessage(24, true)...)
 	return boxes
 }
 
