@@ -20,6 +20,7 @@ import (
 // An IMAP is a raw IMAP4rev1 client (RFC 3501): one command at a time,
 // each response read whole, literals included, and parsed on demand.
 type IMAP struct {
+	partial []byte // a response cut by a read deadline (IDLE's end)
 	conn    net.Conn
 	br      *bufio.Reader
 	tag     int
@@ -63,7 +64,8 @@ func (c *IMAP) Close() error { return c.conn.Close() }
 
 // read reads one response.
 func (c *IMAP) read() (*Resp, error) {
-	var buf []byte
+	buf := c.partial
+	c.partial = nil
 	for {
 		line, err := c.br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -74,6 +76,7 @@ func (c *IMAP) read() (*Resp, error) {
 			continue
 		}
 		if err != nil {
+			c.partial = append(buf, line...)
 			return nil, err
 		}
 		buf = append(buf, line...)
@@ -209,8 +212,7 @@ func (c *IMAP) Idle(d time.Duration, onUntagged func(*Resp) error) (Status, erro
 			}
 		}
 	}
-	// A timeout may leave a partial response buffered: only whole
-	// lines were consumed by read, so the rest follows.
+	// A response cut by the deadline is kept in c.partial and read on.
 	c.conn.SetDeadline(time.Now().Add(c.Timeout))
 	if _, err := io.WriteString(c.conn, "DONE\r\n"); err != nil {
 		return Status{}, err
