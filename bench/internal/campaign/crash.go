@@ -390,6 +390,8 @@ func impState(dir string) map[string]string {
 			st[b.Name] = err.Error()
 		case !strings.HasPrefix(string(data), "imap internal mailbox description\n"):
 			st[b.Name] = fmt.Sprintf("%d bytes, no magic line: %q", len(data), head(data))
+		case !strings.HasSuffix(string(data), "\n"):
+			st[b.Name] = fmt.Sprintf("%d bytes, torn: no final line break", len(data))
 		default:
 			st[b.Name] = fmt.Sprintf("%d bytes, %d lines", len(data), strings.Count(string(data), "\n"))
 		}

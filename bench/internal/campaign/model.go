@@ -179,10 +179,11 @@ func (m *model) check(dir string, snap map[string]*boxSnap) []problem {
 		}
 		count[b.Name] = cnt
 		s := snap[b.Name]
-		// A kill that left the .imp empty or torn loses every UID and
-		// flag of the mailbox: the known bug KnownImpTruncate.
+		// A kill that left the .imp empty or torn (cut inside a line,
+		// as between two Twrites) loses UIDs and flags of the mailbox:
+		// the known bug KnownImpTruncate.
 		st := m.impState[b.Name]
-		torn := strings.HasPrefix(st, "0 bytes") || strings.Contains(st, "no magic")
+		torn := strings.HasPrefix(st, "0 bytes") || strings.Contains(st, "no magic") || strings.Contains(st, "torn")
 		badImp := func(format string, args ...any) {
 			p := problem{text: fmt.Sprintf(format, args...)}
 			if torn {
@@ -267,7 +268,8 @@ type problem struct {
 }
 
 // KnownImpTruncate names the bug that a SIGKILL between the
-// truncation and the write of a .imp rewrite leaves it empty: the
-// mailbox gets a new UIDVALIDITY, every message a new UID, and flags
-// are lost (ninep WriteFile truncates in place; docs/campaign.md).
+// truncation and the write of a .imp rewrite leaves it empty (or, for
+// one larger than a write, torn): the mailbox gets a new UIDVALIDITY
+// and every message a new UID (torn: the messages past the cut), and
+// flags are lost (ninep WriteFile truncates in place; docs/campaign.md).
 const KnownImpTruncate = "imp-truncate"
