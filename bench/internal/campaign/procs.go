@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,6 +59,42 @@ type Proc struct {
 type tail struct {
 	mu    sync.Mutex
 	lines []string
+	heap  []HeapSample
+}
+
+// A HeapSample is the live heap after one collection, from the
+// runtime's GODEBUG=gctrace=1 line.
+type HeapSample struct {
+	At   time.Time
+	Live int64 // bytes (the trace gives whole MB)
+}
+
+func (t *tail) gc(live int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.heap = append(t.heap, HeapSample{time.Now(), live})
+	if len(t.heap) > 10000 {
+		t.heap = t.heap[5000:]
+	}
+}
+
+// Heap returns the collections seen so far.
+func (p *Proc) Heap() []HeapSample {
+	p.log.mu.Lock()
+	defer p.log.mu.Unlock()
+	return append([]HeapSample(nil), p.log.heap...)
+}
+
+// gcTrace matches a gctrace line's "A->B->C MB": C is the live heap.
+var gcTrace = regexp.MustCompile(`^gc \d+ @.* \d+->\d+->(\d+) MB`)
+
+func gcLive(line string) (int64, bool) {
+	m := gcTrace.FindStringSubmatch(line)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	return n << 20, err == nil
 }
 
 func (t *tail) add(line string) {
@@ -79,8 +116,17 @@ func (t *tail) String() string {
 // on ADDR" line on standard error and takes ADDR; if sock is not "",
 // it waits until the unix socket sock accepts.
 func Start(name, prog string, args []string, listenLog bool, sock string) (*Proc, error) {
+	return StartEnv(name, prog, args, nil, listenLog, sock)
+}
+
+// StartEnv is Start with env added to the environment.
+func StartEnv(name, prog string, args, env []string, listenLog bool, sock string) (*Proc, error) {
 	addrc := make(chan string, 1)
-	p, err := startCmdAddr(name, exec.Command(prog, args...), addrc)
+	cmd := exec.Command(prog, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	p, err := startCmdAddr(name, cmd, addrc)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +186,10 @@ func startCmdAddr(name string, cmd *exec.Cmd, addrc chan string) (*Proc, error) 
 				case addrc <- a:
 				default:
 				}
+			}
+			if live, ok := gcLive(line); ok {
+				p.log.gc(live)
+				continue
 			}
 			p.log.add(line)
 		}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -33,6 +34,16 @@ type StressConfig struct {
 	// client checks it: tests break the server's answers there to see
 	// the checks fail.
 	Tamper func(r *Resp)
+	// Settle is how long to wait after the load for each server's RSS
+	// to come within RSSSlack (default rssSlack) of its baseline: the
+	// Go runtime collects an idle heap only every 2 minutes and returns
+	// memory to the system gradually.
+	Settle   time.Duration
+	RSSSlack int64
+	// GCTrace runs the servers with GODEBUG=gctrace=1 and reads their
+	// live heap after each collection (ProcStats.Heap*); with Settle,
+	// RunStress waits for a collection after the load.
+	GCTrace bool
 }
 
 // StressResult is what a stress run saw.
@@ -52,8 +63,13 @@ type ProcStats struct {
 	Name                       string
 	RSSBase, RSSPeak, RSSAfter int64
 	FDBase, FDPeak, FDAfter    int
-	FDAllow                    int      // descriptors allowed above FDBase after the load
-	Extra                      []string // what the descriptors were, if more than allowed
+	FDAllow                    int           // descriptors allowed above FDBase after the load
+	Settled                    time.Duration // how long RSSAfter was waited for
+	LogTail                    string        // the last lines of its standard error
+	// The live heap (GCTrace) at the last collection before the load,
+	// the largest during it, and at the first one after it; -1: none.
+	HeapBase, HeapPeak, HeapAfter int64
+	Extra                         []string // what the descriptors were, if more than allowed
 }
 
 // KnownAppendUID names the open bug that an APPEND outside a selected
@@ -76,19 +92,28 @@ func (r *StressResult) Report(w io.Writer) {
 		fmt.Fprintf(w, "  allowed NO %d: %s\n", n, t)
 	}
 	for _, m := range r.Mem {
-		fmt.Fprintf(w, "%s: RSS %.1f MiB before, %.1f peak, %.1f after; fds %d before, %d peak, %d after (%d allowed)\n",
-			m.Name, mib(m.RSSBase), mib(m.RSSPeak), mib(m.RSSAfter), m.FDBase, m.FDPeak, m.FDAfter, m.FDBase+m.FDAllow)
+		fmt.Fprintf(w, "%s: RSS %.1f MiB before, %.1f peak, %.1f after (%v later); fds %d before, %d peak, %d after (%d allowed)\n",
+			m.Name, mib(m.RSSBase), mib(m.RSSPeak), mib(m.RSSAfter), m.Settled.Round(time.Second), m.FDBase, m.FDPeak, m.FDAfter, m.FDBase+m.FDAllow)
+		if m.HeapBase >= 0 || m.HeapAfter >= 0 {
+			fmt.Fprintf(w, "  %s live heap: %.0f MiB before, %.0f peak, %.0f after (-1: no collection then)\n",
+				m.Name, mibOr(m.HeapBase), mibOr(m.HeapPeak), mibOr(m.HeapAfter))
+		}
 		if m.Extra != nil {
 			fmt.Fprintf(w, "  %s's descriptors: %s\n", m.Name, strings.Join(m.Extra, " "))
 		}
 	}
 	fmt.Fprintf(w, "%d errors, %d known (%s)\n", len(r.Errors), len(r.Known), KnownAppendUID)
-	for i, e := range r.Errors {
-		if i == 20 {
-			fmt.Fprintf(w, "...\n")
-			break
+	// Errors by kind (numbers blanked), each with its first instance.
+	kinds := map[string]int{}
+	first := map[string]string{}
+	for _, e := range r.Errors {
+		k := digits.ReplaceAllString(e, "N")
+		if kinds[k]++; kinds[k] == 1 {
+			first[k] = e
 		}
-		fmt.Fprintln(w, e)
+	}
+	for k, n := range kinds {
+		fmt.Fprintf(w, "%d x %s\n", n, first[k])
 	}
 	for i, e := range r.Known {
 		if i == 5 {
@@ -96,6 +121,21 @@ func (r *StressResult) Report(w io.Writer) {
 		}
 		fmt.Fprintln(w, "known:", e)
 	}
+}
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+func mibOr(n int64) float64 {
+	if n < 0 {
+		return -1
+	}
+	return mib(n)
+}
+
+// collectedSince reports whether p collected garbage after t.
+func collectedSince(p *Proc, t time.Time) bool {
+	h := p.Heap()
+	return len(h) > 0 && h[len(h)-1].At.After(t)
 }
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
@@ -182,10 +222,19 @@ func RunStress(cfg StressConfig) (*StressResult, error) {
 			p.Kill()
 		}
 	}()
-	args := []string{"-p", "-l", "127.0.0.1:0", "-keys", keys}
+	if cfg.RSSSlack == 0 {
+		cfg.RSSSlack = rssSlack
+	}
+	// A client that reconnects may find its last connection not yet
+	// counted out (-maxconns, default 200 a listener).
+	args := []string{"-p", "-l", "127.0.0.1:0", "-keys", keys, "-maxconns", fmt.Sprint(2*cfg.Clients + 10)}
+	var env []string
+	if cfg.GCTrace {
+		env = []string{"GODEBUG=gctrace=1"}
+	}
 	if cfg.FS {
 		sock := filepath.Join(cfg.Dir, "fs.sock")
-		p, err := Start("upasfs", cfg.Bin.UpasFS, []string{"-l", "unix!" + sock, "-root", root}, false, sock)
+		p, err := StartEnv("upasfs", cfg.Bin.UpasFS, []string{"-l", "unix!" + sock, "-root", root}, env, false, sock)
 		if err != nil {
 			return nil, err
 		}
@@ -194,7 +243,7 @@ func RunStress(cfg StressConfig) (*StressResult, error) {
 	} else {
 		args = append(args, "-root", root)
 	}
-	p, err := Start("imap4d", cfg.Bin.IMAP4d, args, true, "")
+	p, err := StartEnv("imap4d", cfg.Bin.IMAP4d, args, env, true, "")
 	if err != nil {
 		return nil, err
 	}
@@ -261,6 +310,7 @@ func RunStress(cfg StressConfig) (*StressResult, error) {
 	}
 	wg.Wait()
 	s.res.Elapsed = time.Since(start)
+	end := time.Now()
 	close(stop)
 	sampled.Wait()
 	// Sessions end asynchronously in the server: give it up to 20 s to
@@ -277,6 +327,28 @@ func RunStress(cfg StressConfig) (*StressResult, error) {
 			stats[i].Extra = fdNames(p.Pid())
 		}
 		stats[i].RSSAfter, _ = RSS(p.Pid())
+		for t0 := time.Now(); stats[i].RSSAfter > stats[i].RSSBase+cfg.RSSSlack && time.Since(t0) < cfg.Settle; {
+			time.Sleep(time.Second)
+			stats[i].RSSAfter, _ = RSS(p.Pid())
+			stats[i].Settled = time.Since(t0)
+		}
+		stats[i].LogTail = p.log.String()
+		stats[i].HeapBase, stats[i].HeapPeak, stats[i].HeapAfter = -1, -1, -1
+		if cfg.GCTrace {
+			for t0 := time.Now(); time.Since(t0) < cfg.Settle && !collectedSince(p, end); {
+				time.Sleep(time.Second)
+			}
+			for _, h := range p.Heap() {
+				switch {
+				case h.At.Before(start):
+					stats[i].HeapBase = h.Live
+				case h.At.Before(end):
+					stats[i].HeapPeak = max(stats[i].HeapPeak, h.Live)
+				case stats[i].HeapAfter < 0:
+					stats[i].HeapAfter = h.Live
+				}
+			}
+		}
 		if !p.Alive() {
 			s.errorf("%s died: %s", p.Name, p.log)
 		}
@@ -317,7 +389,7 @@ func isNetClosed(err error) bool {
 // server keeps, for the life of the process, what each new message's
 // digest fixes (docs/servers.md).
 const (
-	fdSlack  = 2
+	fdSlack  = 4
 	rssSlack = 64 << 20
 )
 
