@@ -150,6 +150,30 @@ func (w *mboxWriter) commit() error {
 	return nil
 }
 
+// cutTornLine returns where lines may be appended to the .imp f of
+// size off: off itself, or, when a crash cut its last line short, the
+// end of the last whole line, to which the file is cut back (a line
+// glued to the torn one would make the whole file bad).
+func (w *mboxWriter) cutTornLine(f ninep.File, name string, off int64) (int64, error) {
+	if off == 0 {
+		return 0, nil
+	}
+	tail := make([]byte, min(off, 2*imp.LineLen))
+	if _, err := f.ReadAt(tail, off-int64(len(tail))); err != nil && err != io.EOF {
+		return 0, fmt.Errorf("read %s: %w", name, err)
+	}
+	i := bytes.LastIndexByte(tail, '\n')
+	if i == len(tail)-1 || i < 0 {
+		return off, nil // whole, or no .imp at all: the commit judges it
+	}
+	cut := off - int64(len(tail)-1-i)
+	if err := truncate(w.s.ns, name, cut); err != nil {
+		return 0, fmt.Errorf("cut %s back to its last line: %w", name, err)
+	}
+	w.s.cfg.Log.Warn("imap .imp torn", "user", w.s.user, "box", w.file, "cut", off-cut)
+	return cut, nil
+}
+
 // addLines appends the uid-0 lines to the .imp, creating it when
 // missing with the mailbox's mtime as UIDVALIDITY and UIDNEXT 1 (spec
 // §2.5). A failed write is cut back off: a part of a line would make
@@ -157,6 +181,20 @@ func (w *mboxWriter) commit() error {
 func (w *mboxWriter) addLines() error {
 	impName := path.Join(w.s.boxDir(), w.file+".imp")
 	f, err := w.s.ns.Open(impName, plan9.ORDWR)
+	if ninep.IsNotExist(err) {
+		// A replacement left by a crash in writeImp is the .imp: put
+		// it in place rather than start a new one (new UIDs for all).
+		tmp := impTempOf(w.s.boxDir(), w.file)
+		if _, serr := w.s.ns.Stat(tmp); serr == nil {
+			d := plan9.Dir{}
+			d.Null()
+			d.Name = path.Base(impName)
+			if err := w.s.ns.Wstat(tmp, &d); err != nil {
+				return fmt.Errorf("rename %s: %w", tmp, err)
+			}
+			f, err = w.s.ns.Open(impName, plan9.ORDWR)
+		}
+	}
 	var off int64
 	switch {
 	case ninep.IsNotExist(err):
@@ -186,6 +224,10 @@ func (w *mboxWriter) addLines() error {
 			return err
 		}
 		off = int64(d.Length)
+		if off, err = w.cutTornLine(f, impName, off); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	if _, err := f.WriteAt(bytes.Join(w.lines, nil), off); err != nil {
 		f.Close()

@@ -143,15 +143,9 @@ func (mb *mailbox) commit(change func() bool) error {
 		return err
 	}
 	defer lock.Close()
-	impSt, impErr := s.ns.Stat(mb.impName())
-	var data []byte
-	switch {
-	case impErr == nil:
-		if data, err = s.ns.ReadFile(mb.impName()); err != nil {
-			return err
-		}
-	case !ninep.IsNotExist(impErr):
-		return impErr // never rewrite a .imp that could not be read
+	data, impSt, impErr, repair, err := mb.readImp()
+	if err != nil {
+		return err
 	}
 	live, msgs := mb.liveMsgs()
 	res, err := imp.Reconcile(imp.Input{Data: data, Exists: impErr == nil,
@@ -188,6 +182,7 @@ func (mb *mailbox) commit(change func() bool) error {
 		// that a SELECT session consumed.
 		write = res.Given || impErr == nil && !imp.SameMessages(out, data)
 	}
+	write = write || repair
 	if write {
 		if err := mb.writeImp(out); err != nil {
 			return err
@@ -344,14 +339,71 @@ func (mb *mailbox) liveMsgs() ([]*imp.Msg, []*msg) {
 	return l, ms
 }
 
-// writeImp rewrites the .imp with data, the Snapshot of the current
-// state. The caller holds the lock.
+// impTemp is where a new .imp is written before it replaces the old
+// one: a name the stop-list hides (spec §2.4, "imap-tmp.").
+func (mb *mailbox) impTemp() string { return impTempOf(path.Join(mailfs.BoxDir, mb.s.user), mb.file) }
+
+// impTempOf is impTemp of the mailbox file of the mail directory dir.
+func impTempOf(dir, file string) string {
+	return path.Join(dir, path.Dir(file), "imap-tmp."+path.Base(file)+".imp")
+}
+
+// readImp reads the .imp under the lock: its bytes, its stat and the
+// stat's error (satisfying ninep.IsNotExist when there is none). A
+// .imp missing while a replacement waits under impTemp (a server died
+// between removing the old one and renaming the new one, writeImp) is
+// that replacement; one whose last line was cut by a crash during an
+// append (addLines) loses that line. Either way repair is set: the
+// commit must write the .imp back whole. A .imp that exists but cannot
+// be read is an error: it is never rewritten from nothing.
+func (mb *mailbox) readImp() (data []byte, st *plan9.Dir, stErr error, repair bool, err error) {
+	s := mb.s
+	st, stErr = s.ns.Stat(mb.impName())
+	switch {
+	case stErr == nil:
+		if data, err = s.ns.ReadFile(mb.impName()); err != nil {
+			return nil, nil, nil, false, err
+		}
+	case !ninep.IsNotExist(stErr):
+		return nil, nil, nil, false, stErr
+	default:
+		tmp, terr := s.ns.ReadFile(mb.impTemp())
+		if terr != nil {
+			return nil, st, stErr, false, nil // no .imp: a fresh mailbox
+		}
+		s.cfg.Log.Warn("imap .imp recovered from its replacement", "user", s.user, "box", mb.name)
+		data, stErr, repair = tmp, nil, true
+		st = &plan9.Dir{}
+	}
+	if i := bytes.LastIndexByte(data, '\n'); len(data) > 0 && i != len(data)-1 {
+		s.cfg.Log.Warn("imap .imp torn", "user", s.user, "box", mb.name, "cut", len(data)-i-1)
+		data, repair = data[:i+1], true
+	}
+	return data, st, stErr, repair, nil
+}
+
+// writeImp replaces the .imp with data, the Snapshot of the current
+// state. The caller holds the lock. The new file is written whole under
+// impTemp, the old one removed and the new one renamed into place (9P's
+// wstat cannot rename over a file): a crash leaves either the old .imp,
+// or the new one under impTemp, which readImp takes; never a cut one
+// (a kill during a rewrite in place used to leave an empty or torn
+// .imp, and every message a new UID).
 func (mb *mailbox) writeImp(data []byte) error {
 	s := mb.s
 	// A new .imp gets its mailbox's permission bits (spec §2.5).
 	perm := mailfs.ModeOf(s.ns, mailfs.MboxPath(s.user, mb.file))
-	if err := mailfs.WriteFile(s.ns, mb.impName(), data, perm); err != nil {
+	if err := mailfs.WriteFile(s.ns, mb.impTemp(), data, perm); err != nil {
 		return fmt.Errorf("write %s.imp: %w", mb.file, err)
+	}
+	if err := s.ns.Remove(mb.impName()); err != nil && !ninep.IsNotExist(err) {
+		return fmt.Errorf("replace %s.imp: %w", mb.file, err)
+	}
+	d := plan9.Dir{}
+	d.Null()
+	d.Name = path.Base(mb.impName())
+	if err := s.ns.Wstat(mb.impTemp(), &d); err != nil {
+		return fmt.Errorf("rename %s.imp: %w", mb.file, err)
 	}
 	st, err := s.ns.Stat(mb.impName())
 	if err != nil {
