@@ -27,8 +27,16 @@ func abuseServer(t *testing.T, cfg imap.Config) string {
 
 // abuseServerMbox is abuseServer with glenda's mbox holding data.
 func abuseServerMbox(t *testing.T, cfg imap.Config, data []byte) string {
+	_, addr := serveGlenda(t, cfg, data)
+	return addr
+}
+
+// serveGlenda serves glenda (password pw, clear text allowed) with an
+// mbox holding data on loopback, with cfg's other settings, and returns
+// the mail root and the server's address.
+func serveGlenda(t *testing.T, cfg imap.Config, data []byte) (root, addr string) {
 	t.Helper()
-	root := testenv.MailRoot(t, "glenda")
+	root = testenv.MailRoot(t, "glenda")
 	testenv.WriteFixture(t, root, "glenda", "mbox", data)
 	keys, err := auth.OpenKeys(testenv.WriteKeys(t, root, map[string]string{"glenda": "pw"}))
 	if err != nil {
@@ -45,7 +53,7 @@ func abuseServerMbox(t *testing.T, cfg imap.Config, data []byte) string {
 	}
 	t.Cleanup(func() { l.Close() })
 	go srv.Serve(l, false)
-	return l.Addr().String()
+	return root, l.Addr().String()
 }
 
 // heapInUse is the process's live heap after a collection.

@@ -10,10 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"p9mail/protocol/auth"
 	"p9mail/protocol/imap"
 	"p9mail/protocol/imap/statefile"
-	"p9mail/protocol/mailfs"
 	"p9mail/testenv"
 )
 
@@ -21,24 +19,9 @@ import (
 // loopback and returns the mail root and a function that runs a
 // session: LOGIN, SELECT INBOX, then cmds, returning every line read.
 func glendaServer(t *testing.T) (root string, session func(cmds ...string) []string) {
-	root = testenv.MailRoot(t, "glenda")
-	testenv.WriteFixture(t, root, "glenda", "mbox", testenv.Fixture("p9p"))
-	keys, err := auth.OpenKeys(testenv.WriteKeys(t, root, map[string]string{"glenda": "pw"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := imap.New(imap.Config{Source: &mailfs.Source{Root: root}, Keys: keys, AllowPlain: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go srv.Serve(l, false)
+	root, addr := serveGlenda(t, imap.Config{}, testenv.Fixture("p9p"))
 	session = func(cmds ...string) []string {
-		c, err := net.Dial("tcp", l.Addr().String())
+		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
