@@ -19,6 +19,10 @@ import (
 type localFS struct {
 	root *os.Root
 	ids  idNames
+	opts LocalOptions
+
+	mu   sync.Mutex
+	held map[string]int // directory → L.mbox files this FS holds open there
 
 	closeOnce sync.Once
 	closeErr  error
@@ -34,12 +38,55 @@ type localFS struct {
 // "file locked" (see IsLocked) while another open holds it, in this process
 // or another; the lock goes with Close. On Plan 9 the file server enforces
 // DMEXCL itself.
-func Local(dir string) (FS, error) {
+func Local(dir string) (FS, error) { return LocalWith(dir, LocalOptions{}) }
+
+// LocalOptions adjust an FS from LocalWith.
+type LocalOptions struct {
+	// MailboxLock, if set, is called with the host path of a mailbox
+	// file opened for writing in a directory whose L.mbox this FS holds
+	// open (a front end appending mail under Plan 9's lock), and what
+	// it returns is closed with the file. It takes the locks Unix
+	// delivery agents use (upasfs/mbox.LockUnix: dotlock and fcntl), so
+	// that an append through the name space excludes them as upasfs's
+	// own rewrites do. Mailbox files are those mailFile says.
+	MailboxLock func(hostPath string) (io.Closer, error)
+}
+
+// LocalWith is Local with options.
+func LocalWith(dir string, opts LocalOptions) (FS, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("ninep: local: %w", err)
 	}
-	return &localFS{root: root}, nil
+	return &localFS{root: root, opts: opts}, nil
+}
+
+// mailFile reports whether rel may be a mailbox file for MailboxLock:
+// not a lock file, a .imp or state file, a temporary file, a dotlock or
+// the subscription list (spec §2.4's stop-list).
+func mailFile(rel string) bool {
+	b := path.Base(rel)
+	return !strings.HasPrefix(b, "L.") && !strings.HasPrefix(b, "imap-tmp.") &&
+		!strings.HasSuffix(b, ".imp") && !strings.HasSuffix(b, ".lock") && b != "imap.subscribed"
+}
+
+// hold counts an open L.mbox in rel's directory; release undoes it.
+func (l *localFS) hold(rel string, n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held == nil {
+		l.held = map[string]int{}
+	}
+	dir := path.Dir(rel)
+	if l.held[dir] += n; l.held[dir] <= 0 {
+		delete(l.held, dir)
+	}
+}
+
+func (l *localFS) holds(rel string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.held[path.Dir(rel)] > 0
 }
 
 // localName cleans an FS name into a name relative to the root ("." for
@@ -105,11 +152,24 @@ func (l *localFS) open(op, name string, flags int, perm fs.FileMode, trunc, rclo
 	if err != nil {
 		return nil, localErr(op, name, err)
 	}
+	lf := &localFile{fs: l, f: f, rel: rel, rclose: rclose}
 	if exclusive(rel) {
 		if err := lockExclusive(f); err != nil {
 			f.Close()
 			return nil, pathErr(op, name, err)
 		}
+		if path.Base(rel) == "L.mbox" {
+			l.hold(rel, 1)
+			lf.unhold = true
+		}
+	}
+	if l.opts.MailboxLock != nil && flags&(os.O_WRONLY|os.O_RDWR) != 0 && mailFile(rel) && l.holds(rel) {
+		c, err := l.opts.MailboxLock(path.Join(l.root.Name(), rel))
+		if err != nil {
+			f.Close()
+			return nil, pathErr(op, name, err)
+		}
+		lf.unlock = c
 	}
 	if trunc {
 		// A file opened for reading only cannot be truncated through
@@ -124,7 +184,7 @@ func (l *localFS) open(op, name string, flags int, perm fs.FileMode, trunc, rclo
 			return nil, localErr(op, name, terr)
 		}
 	}
-	return &localFile{fs: l, f: f, rel: rel, rclose: rclose}, nil
+	return lf, nil
 }
 
 // Create creates name as Plan 9 create(5) does: a directory if perm has

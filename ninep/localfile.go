@@ -1,6 +1,7 @@
 package ninep
 
 import (
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -15,8 +16,10 @@ import (
 type localFile struct {
 	fs     *localFS
 	f      *os.File
-	rel    string // name relative to the root, cleaned
-	rclose bool   // ORCLOSE: remove on Close
+	rel    string    // name relative to the root, cleaned
+	rclose bool      // ORCLOSE: remove on Close
+	unhold bool      // an L.mbox counted by fs.hold
+	unlock io.Closer // LocalOptions.MailboxLock's locks, or nil
 }
 
 // relErr names the file by its name in the tree, not its host path, in
@@ -52,6 +55,16 @@ func (f *localFile) WriteAt(p []byte, off int64) (int, error) {
 // was opened ORCLOSE.
 func (f *localFile) Close() error {
 	err := f.f.Close()
+	if f.unlock != nil {
+		if uerr := f.unlock.Close(); err == nil {
+			err = uerr
+		}
+		f.unlock = nil
+	}
+	if f.unhold {
+		f.fs.hold(f.rel, -1)
+		f.unhold = false
+	}
 	if f.rclose {
 		if rerr := f.fs.root.Remove(f.rel); err == nil {
 			err = rerr

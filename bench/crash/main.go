@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command crash runs the crash campaign of docs/campaign.md: it builds
 // cmd/upasfs, cmd/imap4d, cmd/pop3 and bench/mda, then runs trials that
 // kill one of them with SIGKILL at a random point of APPEND, COPY,

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command mda is the campaign's Unix mail delivery agent
 // (docs/campaign.md): it appends the messages <prefix>-1@mda,
 // <prefix>-2@mda, ... (campaign.Message) to a mailbox file under the

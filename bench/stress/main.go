@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command stress runs the stress load of docs/campaign.md: it builds
 // cmd/upasfs and cmd/imap4d, then runs many checking IMAP clients at
 // once on one mailbox or many, and measures the servers' memory and

@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"p9mail/protocol/imap"
 	"p9mail/protocol/imap/statefile"
@@ -156,5 +158,52 @@ func TestImpCrashLeftovers(t *testing.T) {
 	}
 	if data, err := os.ReadFile(impPath); err != nil || !bytes.Equal(data, good) {
 		t.Fatalf("the torn .imp is not repaired: %q %v", data, err)
+	}
+}
+
+// TestAppendWaitsForDotlock: an APPEND takes the Unix dotlock beside
+// the mailbox (and its fcntl lock) once it holds L.mbox, so a delivery
+// agent that holds the dotlock is waited for instead of written over
+// (the crash campaign lost deliveries when APPEND took L.mbox alone).
+func TestAppendWaitsForDotlock(t *testing.T) {
+	root, addr := serveGlenda(t, imap.Config{}, testenv.Fixture("p9p"))
+	dotlock := filepath.Join(root, "box", "glenda", "mbox.lock")
+	// A live holder: our own pid, as a delivery agent writes its own.
+	if err := os.WriteFile(dotlock, []byte(strconv.Itoa(os.Getpid())+"\n"), 0644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	r.ReadString('\n')
+	if reply, err := replyTo(c, r, "a", "LOGIN glenda pw"); err != nil || !strings.HasPrefix(reply, "a OK") {
+		t.Fatalf("LOGIN: %q %v", reply, err)
+	}
+	done := make(chan string, 1)
+	go func() {
+		reply, _ := replyTo(c, r, "b", "APPEND INBOX {14+}\r\nSubject: late")
+		done <- reply
+	}()
+	select {
+	case reply := <-done:
+		t.Fatalf("APPEND finished while a delivery agent held the dotlock: %q", reply)
+	case <-time.After(700 * time.Millisecond):
+	}
+	if err := os.Remove(dotlock); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case reply := <-done:
+		if !strings.HasPrefix(reply, "b OK") {
+			t.Fatalf("APPEND after the dotlock went: %q", reply)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("APPEND did not finish after the dotlock went")
+	}
+	if _, err := os.Stat(dotlock); !os.IsNotExist(err) {
+		t.Errorf("the APPEND's own dotlock was left behind: %v", err)
 	}
 }

@@ -126,7 +126,7 @@ func (s *Source) box(user string) (ninep.FS, error) {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("no mail directory for %s", user)
 		}
-		return ninep.Local(dir)
+		return ninep.LocalWith(dir, server.BoxOptions())
 	}
 	return s.attach(user, "box")
 }

@@ -43,9 +43,22 @@ type lockStep func(path string) (release func() error, err error)
 // out Lock releases what it took and returns ErrLocked itself, whose
 // text is "can't lock mailbox"; other failures are returned wrapped.
 func Lock(path string, timeout time.Duration) (*Locker, error) {
+	return lock(path, lockSteps, timeout)
+}
+
+// LockUnix takes the locks Lock takes after L.mbox: on Unix the dotlock
+// and the fcntl lock of the mailbox file path, for a writer that holds
+// L.mbox already through a name space (the front ends' appends) and
+// must also exclude Unix delivery agents, which know no L.mbox. On
+// Plan 9 it takes nothing.
+func LockUnix(path string, timeout time.Duration) (*Locker, error) {
+	return lock(path, lockSteps[1:], timeout)
+}
+
+func lock(path string, steps []lockStep, timeout time.Duration) (*Locker, error) {
 	deadline := time.Now().Add(timeout)
 	l := &Locker{}
-	for _, take := range lockSteps {
+	for _, take := range steps {
 		release, err := retryLock(path, take, deadline)
 		if err != nil {
 			l.Unlock()
@@ -71,6 +84,9 @@ func retryLock(path string, take lockStep, deadline time.Time) (func() error, er
 		time.Sleep(min(wait, retryInterval))
 	}
 }
+
+// Close is Unlock, so that a Locker is an io.Closer.
+func (l *Locker) Close() error { return l.Unlock() }
 
 // Unlock releases the locks in reverse order. It returns the errors of
 // the releases, joined; a second call does nothing.

@@ -8,11 +8,13 @@ import (
 	"path"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"9fans.net/go/plan9"
 	"9fans.net/go/plan9/srv9p"
 
 	"p9mail/ninep"
+	"p9mail/upasfs/mbox"
 )
 
 // The "box" attach serves the user's mail directory as a plain file
@@ -79,7 +81,7 @@ func (s *Server) attachBox(fid *srv9p.Fid, home string) (plan9.Qid, error) {
 	if st, err := os.Stat(home); err != nil || !st.IsDir() {
 		return plan9.Qid{}, errNoFile
 	}
-	fs, err := ninep.Local(home)
+	fs, err := ninep.LocalWith(home, BoxOptions())
 	if err != nil {
 		return plan9.Qid{}, err
 	}
@@ -202,4 +204,20 @@ func (s *Server) removeBox(fid *srv9p.Fid) error {
 	}
 	bf.closeFile()
 	return plan9Err(bf.t.fs.Remove(bf.path))
+}
+
+// BoxLockTimeout bounds how long an append through a mail directory
+// waits for a Unix delivery agent's dotlock or fcntl lock.
+const BoxLockTimeout = 30 * time.Second
+
+// BoxOptions are the options of a mail directory served as a file tree
+// (the box attach, and the front ends' host directory): a mailbox file
+// written under the directory's L.mbox also takes the Unix dotlock and
+// fcntl lock (mbox.LockUnix), so that appends by IMAP exclude Unix
+// delivery agents as upasfs's rewrites do (the crash campaign lost
+// deliveries without it; docs/campaign.md).
+func BoxOptions() ninep.LocalOptions {
+	return ninep.LocalOptions{MailboxLock: func(p string) (io.Closer, error) {
+		return mbox.LockUnix(p, BoxLockTimeout)
+	}}
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package campaign
 
 import (
@@ -326,7 +328,6 @@ type mdaRun struct {
 	proc *Proc
 	w    *work
 	n    int
-	ids  chan string
 	gone chan struct{}
 }
 

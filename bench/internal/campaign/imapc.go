@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package campaign is the crash and stress campaign of docs/campaign.md:
 // real binaries killed with SIGKILL at random points of mail operations
 // (RunCrash), and many checking IMAP clients at once (RunStress). The

@@ -1,3 +1,5 @@
+//go:build unix
+
 package campaign
 
 import (
@@ -376,11 +378,6 @@ func boxNames(n int) []string {
 
 // sum is the SHA-1 of b.
 func sum(b []byte) [20]byte { return sha1.Sum(b) }
-
-// isNetClosed reports a connection the server closed or reset.
-func isNetClosed(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "reset") || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "closed"))
-}
 
 // The tolerances of the return to baseline: descriptors must all be
 // closed but for fdSlack and those of the emulator's idle mailboxes
