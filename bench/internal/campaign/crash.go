@@ -189,11 +189,14 @@ func (s *servers) killAll() {
 // asked.
 func (k *crasher) start(mode string, pop bool, sock string) (*servers, error) {
 	s := &servers{}
-	common := []string{"-p", "-l", "127.0.0.1:0", "-keys", k.keys, "-maxperaddr", "0"}
+	// The indexes live beside the mail root and outlive the kills, so
+	// the trials crash their writes too.
+	index := filepath.Join(filepath.Dir(k.root), "index")
+	common := []string{"-p", "-l", "127.0.0.1:0", "-keys", k.keys, "-maxperaddr", "0", "-index", index}
 	src := []string{"-root", k.root}
 	if mode == "fs" {
 		os.Remove(sock)
-		p, err := Start("upasfs", k.cfg.Bin.UpasFS, []string{"-l", "unix!" + sock, "-root", k.root}, false, sock)
+		p, err := Start("upasfs", k.cfg.Bin.UpasFS, []string{"-l", "unix!" + sock, "-root", k.root, "-index", filepath.Join(index, "upasfs")}, false, sock)
 		if err != nil {
 			return nil, err
 		}

@@ -236,7 +236,7 @@ func RunStress(cfg StressConfig) (*StressResult, error) {
 	}
 	if cfg.FS {
 		sock := filepath.Join(cfg.Dir, "fs.sock")
-		p, err := StartEnv("upasfs", cfg.Bin.UpasFS, []string{"-l", "unix!" + sock, "-root", root}, env, false, sock)
+		p, err := StartEnv("upasfs", cfg.Bin.UpasFS, []string{"-l", "unix!" + sock, "-root", root, "-index", filepath.Join(cfg.Dir, "index", "upasfs")}, env, false, sock)
 		if err != nil {
 			return nil, err
 		}
@@ -245,6 +245,7 @@ func RunStress(cfg StressConfig) (*StressResult, error) {
 	} else {
 		args = append(args, "-root", root)
 	}
+	args = append(args, "-index", filepath.Join(cfg.Dir, "index"))
 	p, err := StartEnv("imap4d", cfg.Bin.IMAP4d, args, env, true, "")
 	if err != nil {
 		return nil, err
@@ -272,6 +273,11 @@ func RunStress(cfg StressConfig) (*StressResult, error) {
 			// The emulator keeps the open file of each of the 64 most
 			// recently released mailboxes (docs/upasfs.md).
 			stats[i].FDAllow += min(len(names), 64)
+		}
+		if p.Name == "imap4d" {
+			// imap4d keeps the index file of each of the 256 mailboxes
+			// it used last (protocol/index, -index).
+			stats[i].FDAllow += min(len(names), 256)
 		}
 		stats[i].RSSBase, _ = RSS(p.Pid())
 		stats[i].FDBase, _ = FDs(p.Pid())
