@@ -10,8 +10,9 @@
 # and LOGOUT. Nothing in it changes the mailbox, so all runs share it.
 # Runs:
 #   cold  the first session after the server starts on a mailbox it has
-#         never seen: ours has no caches and no .imp file; Dovecot's
-#         index files are removed first, so it builds them;
+#         never seen: ours has no caches, no .imp file and its indexes
+#         in a fresh directory of the run; Dovecot's index files are
+#         removed first, so it builds them;
 #   warm  WARM more sessions; Dovecot has its index and cache, ours its
 #         .imp file and in-process caches.
 # Then it prints the table of times (cold, median of warm) and ratios
@@ -41,7 +42,7 @@ build() {
 start_servers() {
 	start_dovecot
 	log "starting ours on 127.0.0.1:$ours_port"
-	"$work/bin/imap4d" -l "127.0.0.1:$ours_port" -p -root "$work/ours/root" \
+	"$work/bin/imap4d" -l "127.0.0.1:$ours_port" -p -root "$work/ours/root" -index "$work/ours/index" \
 		-keys "$work/ours/keys" 2>"$work/ours/log" &
 	ours_pid=$!
 	waitport "$dovecot_port"

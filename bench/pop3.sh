@@ -38,7 +38,7 @@ build() {
 start_servers() {
 	start_dovecot
 	log "starting ours on 127.0.0.1:$ours_port"
-	"$work/bin/pop3" -l "127.0.0.1:$ours_port" -p -root "$work/ours/root" \
+	"$work/bin/pop3" -l "127.0.0.1:$ours_port" -p -root "$work/ours/root" -index "$work/ours/index" \
 		-keys "$work/ours/keys" 2>"$work/ours/log" &
 	ours_pid=$!
 	waitport "$dovecot_port"

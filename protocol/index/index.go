@@ -311,11 +311,38 @@ func (x *File) forget(digest string) {
 // Put appends a record of payload for digest. A payload over
 // MaxPayload or a digest of more than 255 bytes is not kept.
 func (x *File) Put(digest string, payload []byte) error {
-	if len(payload) > MaxPayload || len(digest) == 0 || len(digest) > maxDigest {
+	return x.PutMany([]Record{{digest, payload}})
+}
+
+// A Record is a payload to store under a digest.
+type Record struct {
+	Digest  string
+	Payload []byte
+}
+
+// PutMany is Put for several records in one write under one lock: a
+// FETCH of a mailbox nobody has seen stores its messages a batch at a
+// time (one lock and one write per record cost a cold FETCH of 10,000
+// messages several hundred milliseconds).
+func (x *File) PutMany(recs []Record) error {
+	var buf []byte
+	type pending struct {
+		digest string
+		off    int64
+		n      uint32
+	}
+	var added []pending
+	for _, r := range recs {
+		if len(r.Payload) > MaxPayload || len(r.Digest) == 0 || len(r.Digest) > maxDigest {
+			continue
+		}
+		rec := encodeRecord(r.Digest, r.Payload)
+		added = append(added, pending{r.Digest, int64(len(buf)), uint32(len(rec) - headerSize)})
+		buf = append(buf, rec...)
+	}
+	if len(added) == 0 {
 		return nil
 	}
-	rec := encodeRecord(digest, payload)
-	n := len(rec) - headerSize
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if err := x.current(); err != nil {
@@ -323,16 +350,18 @@ func (x *File) Put(digest string, payload []byte) error {
 	}
 	return x.locked(func() error {
 		// Records others appended since the last scan come first:
-		// the new one goes after them.
+		// the new ones go after them.
 		if err := x.scan(); err != nil {
 			return err
 		}
-		if _, err := x.f.Write(rec); err != nil {
+		if _, err := x.f.Write(buf); err != nil {
 			return fmt.Errorf("index: %w", err)
 		}
-		x.recs[digest] = loc{off: x.end, n: uint32(n)}
-		x.all++
-		x.end += int64(len(rec))
+		for _, a := range added {
+			x.recs[a.digest] = loc{off: x.end + a.off, n: a.n}
+			x.all++
+		}
+		x.end += int64(len(buf))
 		return nil
 	})
 }
