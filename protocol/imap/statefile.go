@@ -76,10 +76,21 @@ func (mb *mailbox) adoptState(f *statefile.File) {
 			renumber[i] = n
 		}
 	}
-	_, live := mb.liveMsgs()
-	for _, m := range live {
-		rec := f.Lookup(m.UID)
-		if rec == nil || m.UID == 0 {
+	// Both are in ascending UID order (messages without a UID last):
+	// one walk pairs them.
+	j := 0
+	for _, m := range mb.msgs {
+		if m.Expunged {
+			continue
+		}
+		for j < len(f.Msgs) && m.UID != 0 && f.Msgs[j].UID < m.UID {
+			j++
+		}
+		var rec *statefile.Msg
+		if m.UID != 0 && j < len(f.Msgs) && f.Msgs[j].UID == m.UID {
+			rec = &f.Msgs[j]
+		}
+		if rec == nil {
 			m.keywords = m.keywords.renumber(renumber)
 			continue
 		}
@@ -101,11 +112,10 @@ func (mb *mailbox) adoptState(f *statefile.File) {
 // (EXAMINE). A STATUS look writes it as it writes the .imp, to record
 // the messages it gave UIDs.
 func (mb *mailbox) recordState() error {
-	_, live := mb.liveMsgs()
-	entries := make([]statefile.Entry, 0, len(live))
-	var withUID []*msg
-	for _, m := range live {
-		if m.UID == 0 {
+	entries := make([]statefile.Entry, 0, len(mb.msgs))
+	withUID := make([]*msg, 0, len(mb.msgs))
+	for _, m := range mb.msgs {
+		if m.Expunged || m.UID == 0 {
 			continue
 		}
 		entries = append(entries, statefile.Entry{UID: m.UID, Flags: m.Flags, Keywords: m.keywords.numbers()})

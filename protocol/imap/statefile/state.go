@@ -175,9 +175,18 @@ func ValidKeyword(k string) bool {
 }
 
 func (f *File) msg(n int, rest string) error {
-	fields := strings.Split(rest, " ")
-	if len(fields) != 4 {
-		return bad(n, "message %q", rest)
+	var fields [4]string
+	s := rest
+	for i := range fields {
+		var ok bool
+		if i < 3 {
+			fields[i], s, ok = strings.Cut(s, " ")
+		} else {
+			fields[i], ok = s, !strings.Contains(s, " ")
+		}
+		if !ok {
+			return bad(n, "message %q", rest)
+		}
 	}
 	uid, err1 := strconv.ParseUint(fields[0], 10, 32)
 	ms, err2 := strconv.ParseUint(fields[1], 10, 63)
