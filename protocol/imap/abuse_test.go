@@ -409,3 +409,58 @@ func TestAbuseLongHeaderLine(t *testing.T) {
 		t.Errorf("the heap grew by %d bytes for a %d-byte header line", grown, lineLen)
 	}
 }
+
+// TestAbuseSearchStopsOnHangup: a client that sends a costly SEARCH
+// and hangs up does not leave the server searching (1,000 BODY terms
+// on 2,000 messages used to run on for 40 s after the client left).
+func TestAbuseSearchStopsOnHangup(t *testing.T) {
+	const msgs = 4000
+	var mbox bytes.Buffer
+	if _, err := testenv.WriteMbox(&mbox, 3, msgs); err != nil {
+		t.Fatal(err)
+	}
+	root := testenv.MailRoot(t, "glenda")
+	testenv.WriteFixture(t, root, "glenda", "mbox", mbox.Bytes())
+	keys, err := auth.OpenKeys(testenv.WriteKeys(t, root, map[string]string{"glenda": "pw"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := imap.New(imap.Config{Source: &mailfs.Source{Root: root}, Keys: keys, AllowPlain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go srv.Serve(l, false)
+	c, r := dialFrom(t, "127.0.0.1", l.Addr().String())
+	for _, cmd := range []string{"LOGIN glenda pw", "SELECT INBOX"} {
+		if reply, err := replyTo(c, r, "a", cmd); err != nil || !strings.HasPrefix(reply, "a OK") {
+			t.Fatalf("%s: %q %v", cmd, reply, err)
+		}
+	}
+	var keys256 strings.Builder
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&keys256, " BODY absent-%d", i)
+	}
+	fmt.Fprintf(c, "s SEARCH%s\r\n", keys256.String())
+	time.Sleep(20 * time.Millisecond) // the search has begun
+	c.Close()
+	// Once the search stops, the count stops growing.
+	var last int64 = -1
+	stopped := false
+	for i := 0; i < 100 && !stopped; i++ {
+		time.Sleep(50 * time.Millisecond)
+		n := imap.Searched(srv)
+		stopped, last = n == last, n
+	}
+	if !stopped {
+		t.Fatalf("still searching 5 s after the client hung up (%d messages)", last)
+	}
+	if last >= msgs {
+		t.Errorf("the SEARCH looked at all %d messages after its client hung up", last)
+	}
+	t.Logf("the SEARCH stopped after %d of %d messages", last, msgs)
+}

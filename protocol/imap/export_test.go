@@ -31,3 +31,6 @@ func (s *Server) MaxStructs() int {
 
 // SetFront bounds the in-memory structure cache.
 func (s *Server) SetFront(n int) { s.cache.max = n }
+
+// Searched reports how many messages srv's SEARCHes have looked at.
+func Searched(srv *Server) int64 { return srv.searched.Load() }

@@ -75,6 +75,7 @@ func (s *session) searchHits(ctx context.Context, prog wire.Search, uid bool) ([
 		if m.Expunged {
 			continue
 		}
+		s.srv.searched.Add(1)
 		c := &searchCtx{s: s, m: m, seq: uint32(i + 1), max: uint32(len(mb.msgs)), maxUID: largestUID, needles: needles}
 		ok := true
 		for _, k := range prog.Keys {

@@ -136,16 +136,17 @@ type Config struct {
 
 // A Server serves IMAP sessions.
 type Server struct {
-	cfg     Config
-	ids     atomic.Int64
-	debugMu sync.Mutex
-	perAddr protocol.PerAddr
-	cache   structCache                // message structures by digest, hot ones when there is an index
-	index   *index.Dir                 // the persistent index, or nil
-	loads   atomic.Int64               // messages loaded from upasfs (structures.go)
-	idates  mailfs.ByDigest[time.Time] // digest → INTERNALDATE
-	locks   sync.Map                   // user and directory → semaphore (lock.go)
-	digests mailfs.DigestCache
+	cfg      Config
+	ids      atomic.Int64
+	debugMu  sync.Mutex
+	perAddr  protocol.PerAddr
+	cache    structCache                // message structures by digest, hot ones when there is an index
+	index    *index.Dir                 // the persistent index, or nil
+	loads    atomic.Int64               // messages loaded from upasfs (structures.go)
+	searched atomic.Int64               // messages SEARCH has looked at (search.go)
+	idates   mailfs.ByDigest[time.Time] // digest → INTERNALDATE
+	locks    sync.Map                   // user and directory → semaphore (lock.go)
+	digests  mailfs.DigestCache
 
 	validityMu   sync.Mutex
 	lastValidity uint32
