@@ -14,6 +14,7 @@ import (
 	"flag"
 	"log"
 	"os"
+	"path/filepath"
 
 	"p9mail/cmd/internal/daemon"
 	"p9mail/ninep"
@@ -81,7 +82,7 @@ func main() {
 		MaxMessageKeywords: *maxMsgKw,
 		MaxSearchKeys:      *maxSearch,
 		MaxHeader:          *maxHeader,
-		IndexDir:           set.Index,
+		IndexDir:           subdir(set.Index, "imap"),
 		IdlePoll:           *idlePoll,
 	}
 	if *preauth {
@@ -106,4 +107,12 @@ func firstOf(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// subdir is dir/name, or "" when dir is.
+func subdir(dir, name string) string {
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, name)
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"p9mail/cmd/internal/daemon"
@@ -53,6 +54,7 @@ func main() {
 		MaxLine:      f.MaxLine,
 		MaxConns:     f.MaxConns,
 		Delay:        set.Delay,
+		IndexDir:     subdir(set.Index, "pop3"),
 		Throttle:     set.Throttle,
 		MaxPerAddr:   set.MaxPerAddr,
 		LoginTimeout: f.LoginTimeout,
@@ -89,4 +91,12 @@ func parseMailbox(s string) (user, file string, err error) {
 		return "", "", fmt.Errorf("-a: bad mailbox %q", s)
 	}
 	return user, file, nil
+}
+
+// subdir is dir/name, or "" when dir is.
+func subdir(dir, name string) string {
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, name)
 }

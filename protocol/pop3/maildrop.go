@@ -1,6 +1,7 @@
 package pop3
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"9fans.net/go/plan9"
 
 	"p9mail/ninep"
+	"p9mail/protocol/index"
 	"p9mail/protocol/mailfs"
 	"p9mail/upasfs"
 )
@@ -113,11 +115,20 @@ func (d *maildrop) load(srv *Server, before *plan9.Dir) error {
 			msgs[len(msgs)-1].size, msgs[len(msgs)-1].stored = sz.wire, sz.stored
 		}
 	}
+	x := srv.indexFile(d.user, d.file)
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
+	var measured []index.Record
 	sem := make(chan struct{}, 16)
 	for _, m := range msgs {
+		if m.size < 0 && x != nil {
+			dg := m.uidl[:min(len(m.uidl), 40)]
+			if sz, ok := decodeSizes(x, dg); ok {
+				m.size, m.stored = sz.wire, sz.stored
+				cache.Put(dg, sz)
+			}
+		}
 		if m.size >= 0 {
 			continue
 		}
@@ -125,6 +136,7 @@ func (d *maildrop) load(srv *Server, before *plan9.Dir) error {
 		sem <- struct{}{}
 		go func(m *message) {
 			defer func() { <-sem; wg.Done() }()
+			srv.measured.Add(1)
 			size, stored, err := d.measure(m)
 			mu.Lock()
 			defer mu.Unlock()
@@ -135,12 +147,19 @@ func (d *maildrop) load(srv *Server, before *plan9.Dir) error {
 				return
 			}
 			m.size, m.stored = size, stored
-			cache.Put(m.uidl[:min(len(m.uidl), 40)], sizes{size, stored})
+			dg := m.uidl[:min(len(m.uidl), 40)]
+			cache.Put(dg, sizes{size, stored})
+			measured = append(measured, index.Record{Digest: dg, Payload: encodeSizes(sizes{size, stored})})
 		}(m)
 	}
 	wg.Wait()
 	if firstErr != nil {
 		return fmt.Errorf("sizes: %w", firstErr)
+	}
+	if x != nil && len(measured) > 0 {
+		if err := x.PutMany(measured); err != nil {
+			srv.cfg.Log.Warn("pop3 index", "user", d.user, "err", err)
+		}
 	}
 	d.msgs = msgs
 	return nil
@@ -227,3 +246,40 @@ func (d *maildrop) close() {
 
 // sizes are a message's sizes: RETR's (CRLF, dot-stuffed) and stored.
 type sizes struct{ wire, stored int64 }
+
+// indexFile is the sizes index of a user's mailbox file, or nil.
+func (srv *Server) indexFile(user, file string) *index.File {
+	if srv.index == nil {
+		return nil
+	}
+	x, err := srv.index.File(user, file)
+	if err != nil {
+		srv.cfg.Log.Warn("pop3 index", "user", user, "err", err)
+		return nil
+	}
+	return x
+}
+
+// encodeSizes is a sizes record: the two sizes as uvarints.
+func encodeSizes(sz sizes) []byte {
+	b := binary.AppendUvarint(nil, uint64(sz.wire))
+	return binary.AppendUvarint(b, uint64(sz.stored))
+}
+
+// decodeSizes reads the sizes of digest from x; a record that does not
+// decode to two sizes with nothing after them is not used.
+func decodeSizes(x *index.File, digest string) (sizes, bool) {
+	b, ok := x.Get(digest)
+	if !ok {
+		return sizes{}, false
+	}
+	wire, n := binary.Uvarint(b)
+	if n <= 0 || wire > 1<<40 {
+		return sizes{}, false
+	}
+	stored, m := binary.Uvarint(b[n:])
+	if m <= 0 || n+m != len(b) || stored > wire {
+		return sizes{}, false
+	}
+	return sizes{int64(wire), int64(stored)}, true
+}

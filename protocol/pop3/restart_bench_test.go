@@ -19,9 +19,10 @@ import (
 // BenchmarkLoginAfterRestart100k times a POP3 login (USER, PASS, STAT)
 // on a 100,000-message mbox in a server just started, whose in-process
 // emulator has no parse yet: "cold" without an index, "index" with the
-// index a server before it left (server.Config.Index). The login still
-// reads every message's digest and raw file through 9P (the front
-// end's caches start empty); the index saves the scan of the mbox.
+// emulator's index a server before it left (server.Config.Index), which
+// saves the scan of the mbox, and "index+sizes" with pop3's own index
+// of RETR sizes too (Config.IndexDir), which saves reading every
+// message's raw file; the digests are still read through 9P.
 func BenchmarkLoginAfterRestart100k(b *testing.B) {
 	const n = 100000
 	root := testenv.MailRoot(b, "glenda")
@@ -43,9 +44,9 @@ func BenchmarkLoginAfterRestart100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	login := func(b *testing.B, index string) {
+	login := func(b *testing.B, index, sizes string) {
 		srv, err := pop3.New(pop3.Config{
-			Source: &mailfs.Source{Root: root, Index: index}, Keys: keys, AllowPlain: true,
+			Source: &mailfs.Source{Root: root, Index: index}, Keys: keys, AllowPlain: true, IndexDir: sizes,
 			Delay: auth.Delay{Base: time.Millisecond, Max: time.Millisecond, Limit: 3},
 		})
 		if err != nil {
@@ -79,11 +80,12 @@ func BenchmarkLoginAfterRestart100k(b *testing.B) {
 		}
 	}
 	idx := filepath.Join(b.TempDir(), "index")
-	login(b, idx) // the server before the restart writes the index
-	for _, c := range []struct{ name, index string }{{"cold", ""}, {"index", idx}} {
+	sizes := filepath.Join(b.TempDir(), "pop3")
+	login(b, idx, sizes) // the server before the restart writes the indexes
+	for _, c := range []struct{ name, index, sizes string }{{"cold", "", ""}, {"index", idx, ""}, {"index+sizes", idx, sizes}} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				login(b, c.index)
+				login(b, c.index, c.sizes)
 			}
 		})
 	}

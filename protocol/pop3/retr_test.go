@@ -265,3 +265,83 @@ func messageID(msg []byte) string {
 	h, _ := r.ReadMIMEHeader()
 	return h.Get("Message-Id")
 }
+
+// TestSizesIndexRestart: a server restarted on its sizes index
+// (Config.IndexDir) gives the same LIST as one that measured every
+// message, and a garbled index costs only a new measure.
+func TestSizesIndexRestart(t *testing.T) {
+	root := testenv.MailRoot(t, "glenda")
+	testenv.WriteFixture(t, root, "glenda", "mbox", testenv.Fixture("all"))
+	keys, err := auth.OpenKeys(testenv.WriteKeys(t, root, map[string]string{"glenda": "pw"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "pop3")
+	var srv *pop3.Server
+	list := func() string {
+		var err error
+		srv, err = pop3.New(pop3.Config{Source: &mailfs.Source{Root: root}, Keys: keys, AllowPlain: true, IndexDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		go srv.Serve(l, false)
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		tp := textproto.NewConn(c)
+		var out []string
+		for _, cmd := range []string{"", "USER glenda", "PASS pw", "LIST"} {
+			if cmd != "" {
+				tp.PrintfLine("%s", cmd)
+			}
+			line, err := tp.ReadLine()
+			if err != nil || !strings.HasPrefix(line, "+OK") {
+				t.Fatalf("%s: %q %v", cmd, line, err)
+			}
+		}
+		lines, err := tp.ReadDotLines()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, lines...)
+		tp.PrintfLine("QUIT")
+		return strings.Join(out, "\n")
+	}
+	want := list()
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.idx"))
+	if len(files) != 1 {
+		t.Fatalf("index files %v, want one", files)
+	}
+	if pop3.Measured(srv) == 0 {
+		t.Fatal("the first server measured nothing")
+	}
+	if got := list(); got != want {
+		t.Errorf("LIST after a restart on the index:\n%s\nwant\n%s", got, want)
+	}
+	if n := pop3.Measured(srv); n != 0 {
+		t.Errorf("the restarted server read %d messages for their sizes; the index has them all", n)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(data) / 2; i < len(data); i++ {
+		data[i] ^= 0x5a
+	}
+	if err := os.WriteFile(files[0], data, 0600); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(); got != want {
+		t.Errorf("LIST on a garbled index:\n%s\nwant\n%s", got, want)
+	}
+	if pop3.Measured(srv) == 0 {
+		t.Error("a garbled index was used whole")
+	}
+}

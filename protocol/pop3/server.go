@@ -13,10 +13,12 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"p9mail/protocol"
 	"p9mail/protocol/auth"
+	"p9mail/protocol/index"
 	"p9mail/protocol/mailfs"
 )
 
@@ -70,16 +72,22 @@ type Config struct {
 	// (else New makes one from Delay).
 	Delay    auth.Delay
 	Throttle *auth.Throttle
+	// IndexDir, if set, keeps the RETR sizes of the messages by digest
+	// on disk (protocol/index), so that a login after a restart need not
+	// read every message again; "" keeps them in memory only.
+	IndexDir string
 }
 
 // A Server serves POP3 sessions.
 type Server struct {
 	cfg Config
 
-	debugMu sync.Mutex
-	perAddr protocol.PerAddr
-	sizes   mailfs.ByDigest[sizes] // RETR sizes by digest, shared by sessions
-	digests mailfs.DigestCache     // digests of unchanged mailboxes
+	debugMu  sync.Mutex
+	perAddr  protocol.PerAddr
+	sizes    mailfs.ByDigest[sizes] // RETR sizes by digest, shared by sessions
+	index    *index.Dir             // IndexDir's, or nil
+	measured atomic.Int64           // messages whose raw file was read for its size
+	digests  mailfs.DigestCache     // digests of unchanged mailboxes
 }
 
 // New returns a Server for cfg.
@@ -114,7 +122,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PreauthBox == "" {
 		cfg.PreauthBox = "mbox"
 	}
-	return &Server{cfg: cfg, perAddr: protocol.PerAddr{Max: cfg.MaxPerAddr}}, nil
+	srv := &Server{cfg: cfg, perAddr: protocol.PerAddr{Max: cfg.MaxPerAddr}}
+	if cfg.IndexDir != "" {
+		d, err := index.OpenDir(cfg.IndexDir)
+		if err != nil {
+			return nil, err
+		}
+		srv.index = d
+	}
+	return srv, nil
 }
 
 // Serve accepts connections on l until it is closed. With implicitTLS

@@ -52,7 +52,7 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.StringVar(&f.Key, "k", "", "TLS key `file` (PEM)")
 	flag.StringVar(&f.FS, "fs", "", "attach to the running upasfs at `addr` instead of the built-in emulator")
 	flag.StringVar(&f.AuthKey, "authkey", "", "authenticate to the -fs upasfs with the shared key in `file` (as upasfs -authkey)")
-	flag.StringVar(&f.Index, "index", "", "keep the indexes (the built-in emulator's parses in <dir>/upasfs, imap4d's message structures in <dir>/imap) in `dir` (default: p9mail in the user's cache directory, none for the demo root; \"off\": none)")
+	flag.StringVar(&f.Index, "index", "", "keep the indexes (the built-in emulator's parses in <dir>/upasfs, imap4d's message structures in <dir>/imap, pop3's sizes in <dir>/pop3) in `dir` (default: p9mail in the user's cache directory, none for the demo root; \"off\": none)")
 	flag.StringVar(&f.Root, "root", "", "mail root `dir` holding box/<user>/ (default: a demo root with sample mail)")
 	flag.StringVar(&f.Keys, "keys", "", "secrets `dir` in keyfs layout (default: <root>/keys)")
 	flag.StringVar(&f.Ratify, "ratify", "", "ratify `dir`: after each login create <dir>/trusted/<peer>#32")
@@ -82,7 +82,8 @@ type Setup struct {
 	Delay  auth.Delay
 	// Throttle counts failed logins across the server's sessions.
 	Throttle *auth.Throttle
-	// Index is the directory of imap4d's structure index, "" for none.
+	// Index is the directory of the front ends' indexes (imap4d's in
+	// its imap subdirectory, pop3's in pop3), "" for none.
 	Index string
 	// MaxPerAddr is the per-address bound as a Config takes it (-1: none).
 	MaxPerAddr int
@@ -162,7 +163,7 @@ func (f *Flags) Resolve(preauth bool) Setup {
 		s.Debug = fd
 	}
 	if index != "" {
-		s.Index = filepath.Join(index, "imap")
+		s.Index = index
 		if f.FS == "" {
 			s.Source.Index = filepath.Join(index, "upasfs")
 		}
