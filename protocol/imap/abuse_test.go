@@ -27,14 +27,14 @@ func abuseServer(t *testing.T, cfg imap.Config) string {
 
 // abuseServerMbox is abuseServer with glenda's mbox holding data.
 func abuseServerMbox(t *testing.T, cfg imap.Config, data []byte) string {
-	_, addr := serveGlenda(t, cfg, data)
+	_, addr, _ := serveGlenda(t, cfg, data)
 	return addr
 }
 
 // serveGlenda serves glenda (password pw, clear text allowed) with an
 // mbox holding data on loopback, with cfg's other settings, and returns
-// the mail root and the server's address.
-func serveGlenda(t *testing.T, cfg imap.Config, data []byte) (root, addr string) {
+// the mail root, the server's address and the server.
+func serveGlenda(t *testing.T, cfg imap.Config, data []byte) (root, addr string, srv *imap.Server) {
 	t.Helper()
 	root = testenv.MailRoot(t, "glenda")
 	testenv.WriteFixture(t, root, "glenda", "mbox", data)
@@ -43,7 +43,7 @@ func serveGlenda(t *testing.T, cfg imap.Config, data []byte) (root, addr string)
 		t.Fatal(err)
 	}
 	cfg.Source, cfg.Keys, cfg.AllowPlain = &mailfs.Source{Root: root}, keys, true
-	srv, err := imap.New(cfg)
+	srv, err = imap.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func serveGlenda(t *testing.T, cfg imap.Config, data []byte) (root, addr string)
 	}
 	t.Cleanup(func() { l.Close() })
 	go srv.Serve(l, false)
-	return root, l.Addr().String()
+	return root, l.Addr().String(), srv
 }
 
 // heapInUse is the process's live heap after a collection.
@@ -419,23 +419,8 @@ func TestAbuseSearchStopsOnHangup(t *testing.T) {
 	if _, err := testenv.WriteMbox(&mbox, 3, msgs); err != nil {
 		t.Fatal(err)
 	}
-	root := testenv.MailRoot(t, "glenda")
-	testenv.WriteFixture(t, root, "glenda", "mbox", mbox.Bytes())
-	keys, err := auth.OpenKeys(testenv.WriteKeys(t, root, map[string]string{"glenda": "pw"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := imap.New(imap.Config{Source: &mailfs.Source{Root: root}, Keys: keys, AllowPlain: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go srv.Serve(l, false)
-	c, r := dialFrom(t, "127.0.0.1", l.Addr().String())
+	_, addr, srv := serveGlenda(t, imap.Config{}, mbox.Bytes())
+	c, r := dialFrom(t, "127.0.0.1", addr)
 	for _, cmd := range []string{"LOGIN glenda pw", "SELECT INBOX"} {
 		if reply, err := replyTo(c, r, "a", cmd); err != nil || !strings.HasPrefix(reply, "a OK") {
 			t.Fatalf("%s: %q %v", cmd, reply, err)

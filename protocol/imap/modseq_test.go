@@ -21,7 +21,7 @@ import (
 // loopback and returns the mail root and a function that runs a
 // session: LOGIN, SELECT INBOX, then cmds, returning every line read.
 func glendaServer(t *testing.T) (root string, session func(cmds ...string) []string) {
-	root, addr := serveGlenda(t, imap.Config{}, testenv.Fixture("p9p"))
+	root, addr, _ := serveGlenda(t, imap.Config{}, testenv.Fixture("p9p"))
 	session = func(cmds ...string) []string {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -166,7 +166,7 @@ func TestImpCrashLeftovers(t *testing.T) {
 // agent that holds the dotlock is waited for instead of written over
 // (the crash campaign lost deliveries when APPEND took L.mbox alone).
 func TestAppendWaitsForDotlock(t *testing.T) {
-	root, addr := serveGlenda(t, imap.Config{}, testenv.Fixture("p9p"))
+	root, addr, _ := serveGlenda(t, imap.Config{}, testenv.Fixture("p9p"))
 	dotlock := filepath.Join(root, "box", "glenda", "mbox.lock")
 	// A live holder: our own pid, as a delivery agent writes its own.
 	if err := os.WriteFile(dotlock, []byte(strconv.Itoa(os.Getpid())+"\n"), 0644); err != nil {
