@@ -32,6 +32,13 @@ func mailServers(t *testing.T, root string, attach bool) (imapAddr, pop3Addr str
 	if attach {
 		src = &mailfs.Source{Addr: testenv.StartEmulator(t, root, server.Config{NoOpen: true}).Addr}
 	}
+	return serveBoth(t, src, keys)
+}
+
+// serveBoth runs an IMAP and a POP3 server on src on loopback, clear
+// text allowed, and returns their addresses.
+func serveBoth(t *testing.T, src *mailfs.Source, keys *auth.Keys) (imapAddr, pop3Addr string) {
+	t.Helper()
 	listen := func(serve func(net.Listener, bool) error) string {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

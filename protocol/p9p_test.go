@@ -19,9 +19,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"p9mail/protocol/auth"
-	"p9mail/protocol/imap"
 	"p9mail/protocol/mailfs"
-	"p9mail/protocol/pop3"
 	"p9mail/testenv"
 )
 
@@ -188,24 +186,7 @@ func serveOnP9P(t *testing.T, bin, login, maildir string, data []byte) (imapAddr
 		t.Fatal(err)
 	}
 	src := &mailfs.Source{Addr: addr, Root: root}
-	listen := func(serve func(net.Listener, bool) error) string {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { l.Close() })
-		go serve(l, false)
-		return l.Addr().String()
-	}
-	isrv, err := imap.New(imap.Config{Source: src, Keys: keys, AllowPlain: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	psrv, err := pop3.New(pop3.Config{Source: src, Keys: keys, AllowPlain: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return listen(isrv.Serve), listen(psrv.Serve)
+	return serveBoth(t, src, keys)
 }
 
 // TestSectionsAgreeOnP9P is TestSectionsAgree on a real plan9port
