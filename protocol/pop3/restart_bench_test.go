@@ -2,8 +2,6 @@ package pop3_test
 
 import (
 	"bufio"
-	"net"
-	"net/textproto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,28 +43,11 @@ func BenchmarkLoginAfterRestart100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	login := func(b *testing.B, index, sizes string) {
-		srv, err := pop3.New(pop3.Config{
+		_, tp, done := dialPOP3(b, pop3.Config{
 			Source: &mailfs.Source{Root: root, Index: index}, Keys: keys, AllowPlain: true, IndexDir: sizes,
 			Delay: auth.Delay{Base: time.Millisecond, Max: time.Millisecond, Limit: 3},
 		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer l.Close()
-		go srv.Serve(l, false)
-		c, err := net.Dial("tcp", l.Addr().String())
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.Close()
-		// A login on 100,000 messages can outlast dial's deadline on a
-		// loaded machine.
-		c.SetDeadline(time.Now().Add(5 * time.Minute))
-		tp := textproto.NewConn(c)
+		defer done()
 		for _, cmd := range []string{"", "USER glenda", "PASS pw", "STAT", "QUIT"} {
 			if cmd != "" {
 				if err := tp.PrintfLine("%s", cmd); err != nil {

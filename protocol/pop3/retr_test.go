@@ -279,23 +279,10 @@ func TestSizesIndexRestart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "pop3")
 	var srv *pop3.Server
 	list := func() string {
-		var err error
-		srv, err = pop3.New(pop3.Config{Source: &mailfs.Source{Root: root}, Keys: keys, AllowPlain: true, IndexDir: dir})
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		go srv.Serve(l, false)
-		c, err := net.Dial("tcp", l.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		tp := textproto.NewConn(c)
+		var tp *textproto.Conn
+		var done func()
+		srv, tp, done = dialPOP3(t, pop3.Config{Source: &mailfs.Source{Root: root}, Keys: keys, AllowPlain: true, IndexDir: dir})
+		defer done()
 		var out []string
 		for _, cmd := range []string{"", "USER glenda", "PASS pw", "LIST"} {
 			if cmd != "" {
@@ -351,4 +338,25 @@ func TestSizesIndexRestart(t *testing.T) {
 	if pop3.Measured(srv) == 0 {
 		t.Error("a garbled index was used whole")
 	}
+}
+
+// dialPOP3 starts a POP3 server with cfg on loopback and connects to
+// it; done closes both.
+func dialPOP3(tb testing.TB, cfg pop3.Config) (srv *pop3.Server, tp *textproto.Conn, done func()) {
+	tb.Helper()
+	srv, err := pop3.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go srv.Serve(l, false)
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		l.Close()
+		tb.Fatal(err)
+	}
+	return srv, textproto.NewConn(c), func() { c.Close(); l.Close() }
 }
