@@ -163,6 +163,9 @@ func expectPart(h textproto.MIMEHeader, body []byte, def string) string {
 		}
 	}
 	typ, sub, _ := strings.Cut(mt, "/")
+	if _, ok := params["charset"]; typ == "text" && !ok {
+		params["charset"] = "US-ASCII" // decision 19, as the server writes it
+	}
 	if typ == "multipart" {
 		var kids []string
 		kidDef := "text/plain"

@@ -295,8 +295,7 @@ func addressContains(fields []message.Field, name, needle string) bool {
 			continue
 		}
 		for _, a := range message.ParseAddressList(f.Value) {
-			s := a.Name + " <" + a.Mailbox + "@" + a.Host + ">"
-			if message.Contains(s, needle) {
+			if message.Contains(a.Text(), needle) {
 				return true
 			}
 		}

@@ -6,12 +6,42 @@ import "strings"
 // §7.4.2). Strings are raw header text: a display name keeps its
 // RFC 2047 encoded words (decision 7) and loses only the quotes of a
 // quoted string; a local part is kept as written, quotes included.
+//
+// An ordinary address always has a mailbox and a host: where the
+// header leaves one out (`Name <>`, `postmaster`, `user@`, a display
+// name alone) it is MissingMailbox or MissingDomain (decision 20), so
+// that clients, which hide an address with a NIL part, still show it.
 type Address struct {
 	Name    string // display name; "" is NIL
 	Route   string // obsolete source route "@a,@b" (adl); "" is NIL
 	Mailbox string // local part, or the group name of a group start
-	Host    string // domain; "" when the address has none (never NIL)
+	Host    string // domain (NIL only in group markers)
 	Group   GroupMark
+}
+
+// The placeholders of a missing local part and domain, Dovecot's
+// (decision 20).
+const (
+	MissingMailbox = "MISSING_MAILBOX"
+	MissingDomain  = "MISSING_DOMAIN"
+)
+
+// Text is the address as a reader would write it, "name <mailbox@host>",
+// without the placeholders of what the header left out.
+func (a Address) Text() string {
+	var b strings.Builder
+	if a.Name != "" {
+		b.WriteString(a.Name + " ")
+	}
+	b.WriteByte('<')
+	if a.Mailbox != MissingMailbox {
+		b.WriteString(a.Mailbox)
+	}
+	if a.Host != MissingDomain {
+		b.WriteString("@" + a.Host)
+	}
+	b.WriteByte('>')
+	return b.String()
 }
 
 // GroupMark says whether an Address is a group marker (RFC 3501
@@ -27,9 +57,11 @@ const (
 // ParseAddressList parses an address-list header value (RFC 5322
 // §3.4, with the obsolete forms of §4.4) into ENVELOPE addresses,
 // groups as start and end markers. It is lenient: text it cannot read
-// up to the next ',' is skipped, an address without '@' gets an empty
-// host, and an address without a local part is dropped. It never
-// fails.
+// up to the next ',' is skipped, and a missing local part or domain
+// gets its placeholder (decision 20): words without '@' or '<' are a
+// local part when they are one dot-atom (`postmaster`), a display name
+// otherwise (`vondruch at redhat.com`). Empty list elements (RFC 5322
+// §4.4 obs-addr-list) are no address. It never fails.
 func ParseAddressList(s string) []Address {
 	p := addrParser{toks: lexAddress(s)}
 	var out []Address
@@ -204,11 +236,24 @@ func (p *addrParser) mailboxOrGroup(out []Address, inGroup bool) []Address {
 		}
 	case len(words) == 0:
 		return out
-	default:
+	case isLocalPart(words):
 		a = Address{Mailbox: joinText(words)}
+	default:
+		a = Address{Name: phrase(words)}
 	}
 	p.skipTo(inGroup)
 	return appendAddr(out, a)
+}
+
+// isLocalPart reports whether words, written without '@', read as a
+// local part alone: atoms joined by dots.
+func isLocalPart(words []addrToken) bool {
+	for _, w := range words {
+		if w.kind != tokAtom {
+			return false
+		}
+	}
+	return dottedRun(words) == 0
 }
 
 // group parses the members of a group up to its ';' and brackets them
@@ -325,10 +370,13 @@ func phrase(words []addrToken) string {
 	return strings.Join(parts, " ")
 }
 
-// appendAddr appends a unless it has no local part.
+// appendAddr appends a with the placeholders of what it lacks.
 func appendAddr(out []Address, a Address) []Address {
 	if a.Mailbox == "" {
-		return out
+		a.Mailbox = MissingMailbox
+	}
+	if a.Host == "" {
+		a.Host = MissingDomain
 	}
 	return append(out, a)
 }

@@ -9,7 +9,9 @@ import (
 // marshalVersion is the first byte of Marshal's encoding; Unmarshal
 // refuses any other, so a change of the encoding makes old index
 // records misses, never misreadings.
-const marshalVersion = 1
+// 2: addresses with placeholders (decision 20), text parts always with
+// a charset (decision 19).
+const marshalVersion = 2
 
 // Marshal encodes s compactly, everything Load found included (the
 // message's header and From line, the geometry of every part measured

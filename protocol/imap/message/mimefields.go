@@ -66,6 +66,8 @@ func parseMIME(fields []Field, inDigest bool) mimeInfo {
 	case !typed:
 		m.typ, m.sub = "TEXT", "PLAIN"
 		m.params = []Param{{"CHARSET", "US-ASCII"}}
+	case m.typ == "TEXT":
+		m.params = withCharset(m.params)
 	}
 	if m.enc == "" {
 		m.enc = "7BIT"
@@ -84,10 +86,21 @@ func (m *mimeInfo) leafType(typ string) {
 	if !ok || t == "MESSAGE" && sub == "RFC822" || t == "MULTIPART" {
 		t, sub, params = "TEXT", "PLAIN", nil
 	}
-	if t == "TEXT" && len(params) == 0 {
-		params = []Param{{"CHARSET", "US-ASCII"}}
+	if t == "TEXT" {
+		params = withCharset(params)
 	}
 	m.typ, m.sub, m.params, m.digestDefault = t, sub, params, false
+}
+
+// withCharset gives the parameters of a text part the RFC 2045 §5.2
+// default charset, after the others, when they have none (decision 19).
+func withCharset(params []Param) []Param {
+	for _, p := range params {
+		if strings.EqualFold(p.Name, "CHARSET") {
+			return params
+		}
+	}
+	return append(params, Param{"CHARSET", "US-ASCII"})
 }
 
 // parseContentType parses `type "/" subtype *(";" parameter)`; ok is
