@@ -303,7 +303,7 @@ func (s *session) appendCmd(tag, cmd string) error {
 	}
 	file, err := fileName(a.Mailbox, s.allowList(), false)
 	if err != nil {
-		return no("", cmd+" bad mailbox")
+		return no("CANNOT", cmd+" bad mailbox name")
 	}
 	if _, err := s.ns.Stat(path.Join(s.boxDir(), file)); err != nil {
 		if ninep.IsNotExist(err) && file != inboxFile {

@@ -45,7 +45,7 @@ func (s *session) copyTargets(cmd string, uid, move bool) ([]target, string, err
 	}
 	file, err := fileName(name, s.allowList(), false)
 	if err != nil {
-		return nil, "", no("", cmd+" bad mailbox")
+		return nil, "", no("CANNOT", cmd+" bad mailbox name")
 	}
 	if _, err := s.ns.Stat(path.Join(s.boxDir(), file)); err != nil {
 		return nil, "", no("TRYCREATE", cmd+" mailbox does not exist")

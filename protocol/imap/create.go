@@ -22,14 +22,14 @@ func (s *session) create(tag, cmd string) error {
 	dir := strings.HasSuffix(name, "/")
 	file, err := fileName(name, s.allowList(), true)
 	if err != nil {
-		return no("", cmd+" bad mailbox")
+		return no("CANNOT", cmd+" bad mailbox name")
 	}
 	full := path.Join(s.boxDir(), file)
 	if _, err := s.ns.Stat(full); err == nil {
 		return no("ALREADYEXISTS", cmd+" mailbox already exists")
 	}
 	if err := s.mkdirs(path.Dir(file)); err != nil {
-		return no("", cmd+" cannot create mailbox: "+err.Error())
+		return storeError(cmd, "cannot create mailbox", err)
 	}
 	// imap4d's perms, masked by the directory's bits as create(5)
 	// does (spec §2.10).
@@ -42,7 +42,7 @@ func (s *session) create(tag, cmd string) error {
 		err = f.Close()
 	}
 	if err != nil {
-		return no("", cmd+" cannot create mailbox: "+err.Error())
+		return storeError(cmd, "cannot create mailbox", err)
 	}
 	return nil
 }

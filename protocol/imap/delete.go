@@ -15,11 +15,11 @@ func (s *session) deleteCmd(tag, cmd string) error {
 		return s.parseError(cmd)
 	}
 	if isInbox(name) {
-		return no("", cmd+" cannot delete INBOX")
+		return no("CANNOT", cmd+" cannot delete INBOX")
 	}
 	file, err := fileName(name, s.allowList(), true)
 	if err != nil {
-		return no("", cmd+" bad mailbox")
+		return no("CANNOT", cmd+" bad mailbox name")
 	}
 	full := path.Join(s.boxDir(), file)
 	d, err := s.ns.Stat(full)
@@ -34,7 +34,7 @@ func (s *session) deleteCmd(tag, cmd string) error {
 		// mailbox of this name the old UIDs and keywords.
 		for _, f := range []string{full + ".imp", full + ".imp.imp"} {
 			if err := s.ns.Remove(f); err != nil && !ninep.IsNotExist(err) {
-				return no("", cmd+" cannot delete mailbox: "+err.Error())
+				return storeError(cmd, "cannot delete mailbox", err)
 			}
 		}
 	} else {
@@ -44,7 +44,7 @@ func (s *session) deleteCmd(tag, cmd string) error {
 		if d.Qid.Type&plan9.QTDIR != 0 {
 			return no("HASCHILDREN", cmd+" directory is not empty")
 		}
-		return no("", cmd+" cannot delete mailbox: "+err.Error())
+		return storeError(cmd, "cannot delete mailbox", err)
 	}
 	return nil
 }

@@ -1,6 +1,12 @@
 package imap
 
-import "errors"
+import (
+	"errors"
+	"io/fs"
+	"strings"
+
+	"p9mail/ninep"
+)
 
 // A replyError is a command's failure as its tagged reply (RFC 3501
 // §7.1): NO or BAD, a response code (without brackets, "" for none)
@@ -37,4 +43,27 @@ func (s *session) reply(tag, cmd string, err error) {
 	default:
 		s.tagged(tag, "NO", "", cmd+" failed: "+err.Error())
 	}
+}
+
+// storeError is the NO of a command whose operation on the mail
+// directory failed (what: "cannot create mailbox", ...), with the
+// RFC 5530 response code that says why: CANNOT for a name the server
+// never accepts, NOPERM, NONEXISTENT, ALREADYEXISTS, INUSE (an
+// exclusive-use file another holds); none when the cause is unknown
+// (a upasfs that went away ends the session with BYE [UNAVAILABLE]).
+func storeError(cmd, what string, err error) error {
+	code := ""
+	switch {
+	case errors.Is(err, errBadName):
+		code = "CANNOT"
+	case ninep.IsPermission(err):
+		code = "NOPERM"
+	case ninep.IsNotExist(err):
+		code = "NONEXISTENT"
+	case errors.Is(err, fs.ErrExist) || strings.Contains(strings.ToLower(err.Error()), "already exists"):
+		code = "ALREADYEXISTS"
+	case ninep.IsLocked(err):
+		code = "INUSE"
+	}
+	return no(code, cmd+" "+what+": "+err.Error())
 }

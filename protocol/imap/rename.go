@@ -23,7 +23,7 @@ func (s *session) rename(tag, cmd string) error {
 	src, err1 := fileName(from, allow, false)
 	dst, err2 := fileName(to, allow, false)
 	if err1 != nil || err2 != nil || isInbox(to) {
-		return no("", cmd+" bad mailbox name")
+		return no("CANNOT", cmd+" bad mailbox name")
 	}
 	srcFull, dstFull := path.Join(s.boxDir(), src), path.Join(s.boxDir(), dst)
 	if _, err := s.ns.Stat(srcFull); err != nil {
@@ -33,7 +33,7 @@ func (s *session) rename(tag, cmd string) error {
 		return no("ALREADYEXISTS", cmd+" mailbox already exists")
 	}
 	if err := s.mkdirs(path.Dir(dst)); err != nil {
-		return no("", cmd+" failed: "+err.Error())
+		return storeError(cmd, "failed", err)
 	}
 	var err error
 	switch {
@@ -45,7 +45,7 @@ func (s *session) rename(tag, cmd string) error {
 		err = s.copyThenRemove(src, dst)
 	}
 	if err != nil {
-		return no("", cmd+" failed: "+err.Error())
+		return storeError(cmd, "failed", err)
 	}
 	return nil
 }

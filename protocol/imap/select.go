@@ -45,7 +45,7 @@ func (s *session) selectCmd(tag, cmd string) error {
 	}
 	file, err := fileName(name, s.allowList(), false)
 	if err != nil {
-		return no("", cmd+" bad mailbox")
+		return no("CANNOT", cmd+" bad mailbox name")
 	}
 	mb, err := s.openMailbox(name, file, cmd == "EXAMINE", false)
 	if err != nil {

@@ -313,7 +313,7 @@ func (s *session) parseError(cmd string) error {
 	case s.ioErr():
 		return errNoReply
 	case wire.IsBadMailbox(err):
-		return no("", cmd+" bad mailbox: "+err.Error())
+		return no("CANNOT", cmd+" bad mailbox name: "+err.Error())
 	case wire.IsTooBig(err):
 		return no("TOOBIG", cmd+" "+err.Error())
 	}

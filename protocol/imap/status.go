@@ -18,7 +18,7 @@ func (s *session) status(tag, cmd string) error {
 	}
 	file, err := fileName(name, s.allowList(), false)
 	if err != nil {
-		return no("", cmd+" bad mailbox")
+		return no("CANNOT", cmd+" bad mailbox name")
 	}
 	mb := s.sel
 	if mb == nil || mb.file != file {

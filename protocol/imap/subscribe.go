@@ -37,7 +37,7 @@ func (s *session) subscribe(tag, cmd string) error {
 	}
 	file, err := fileName(name, s.allowList(), false)
 	if err != nil {
-		return no("", cmd+" bad mailbox")
+		return no("CANNOT", cmd+" bad mailbox name")
 	}
 	if isInbox(name) {
 		name = inbox
@@ -49,12 +49,12 @@ func (s *session) subscribe(tag, cmd string) error {
 	}
 	lock, err := s.lock(subscribedFile)
 	if err != nil {
-		return no("", cmd+" failed: "+err.Error())
+		return storeError(cmd, "failed", err)
 	}
 	defer lock.Close()
 	names, err := s.subscriptions()
 	if err != nil {
-		return no("", cmd+" failed: "+err.Error())
+		return storeError(cmd, "failed", err)
 	}
 	var out []string
 	found := false
@@ -78,7 +78,7 @@ func (s *session) subscribe(tag, cmd string) error {
 	// with the mail directory's bits (spec §2.10).
 	subs := path.Join(s.boxDir(), subscribedFile)
 	if err := mailfs.WriteFile(s.ns, subs, []byte(data), mailfs.ModeIn(s.ns, subs, 0664)); err != nil {
-		return no("", cmd+" failed: "+err.Error())
+		return storeError(cmd, "failed", err)
 	}
 	return nil
 }
