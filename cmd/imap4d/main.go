@@ -95,11 +95,15 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if len(f.Listen) == 0 && len(f.ListenTLS) == 0 {
+	activated, err := daemon.Activated()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if len(f.Listen) == 0 && len(f.ListenTLS) == 0 && len(activated) == 0 {
 		srv.ServeConn(daemon.StdioConn(), false)
 		return
 	}
-	daemon.ServeAll(f.Listen, f.ListenTLS, cfg.TLS != nil, ninep.Listen, srv.Serve)
+	daemon.ServeAll(f.Listen, f.ListenTLS, activated, cfg.TLS != nil, ninep.Listen, srv.Serve)
 }
 
 func firstOf(a, b string) string {
