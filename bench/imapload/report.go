@@ -9,8 +9,9 @@ import (
 	"p9mail/bench/internal/loadkit"
 )
 
-// rows are the table's rows: the steps, then the server's CPU time.
-var rows = append(slices.Clip(steps), "cpu")
+// rows are the table's rows: the steps, then the server's CPU time
+// and peak memory.
+var rows = append(slices.Clip(steps), "cpu", "rss-MiB", "anon-MiB")
 
 // printReport prints the comparison table of the results file: per step,
 // the cold run and the median of the warm runs of each server and their

@@ -72,6 +72,10 @@ func run(o *options) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopMem := func() (int64, int64) { return 0, 0 }
+	if o.cpupid != 0 {
+		stopMem = loadkit.WatchMem(o.cpupid, 50*time.Millisecond)
+	}
 	var total time.Duration
 	for _, st := range list {
 		d, wire, err := s.step(st.name, st.do)
@@ -88,6 +92,8 @@ func run(o *options) (*result, error) {
 	if o.cpupid != 0 {
 		// Let a forked session process exit and be reaped first.
 		time.Sleep(300 * time.Millisecond)
+		rss, anon := stopMem()
+		s.res.Ms["rss-MiB"], s.res.Ms["anon-MiB"] = float64(rss)/(1<<20), float64(anon)/(1<<20)
 		cpu1, err := serverCPU(o)
 		if err != nil {
 			return nil, err
