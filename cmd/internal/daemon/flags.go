@@ -116,8 +116,16 @@ func (f *Flags) Resolve(preauth bool) Setup {
 		log.Printf("serving the demo mail root %s: users %s, password %q", dir, strings.Join(users, ", "), demo.Secret)
 	}
 	s := Setup{
+		// The emulator's index directory is given here, before Check
+		// starts the emulator.
 		Source: &mailfs.Source{Addr: f.FS, Root: f.Root},
 		Delay:  auth.Delay{Base: f.FailDelay, Max: f.MaxFailDelay, Limit: f.MaxFail},
+	}
+	if index != "" {
+		s.Index = index
+		if f.FS == "" {
+			s.Source.Index = filepath.Join(index, "upasfs")
+		}
 	}
 	s.Throttle = auth.NewThrottle(s.Delay, f.FailHalfLife, 0)
 	if s.MaxPerAddr = f.MaxPerAddr; s.MaxPerAddr == 0 {
@@ -161,12 +169,6 @@ func (f *Flags) Resolve(preauth bool) Setup {
 			log.Fatal(err)
 		}
 		s.Debug = fd
-	}
-	if index != "" {
-		s.Index = index
-		if f.FS == "" {
-			s.Source.Index = filepath.Join(index, "upasfs")
-		}
 	}
 	return s
 }
