@@ -43,6 +43,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -234,6 +235,8 @@ func New(cfg Config) (*Server, error) {
 		} else {
 			s.index = d
 			s.cache.max = indexFront
+			// Beside the users' directories: index escapes a leading '.'.
+			s.digests.Dir = filepath.Join(cfg.IndexDir, ".digests")
 		}
 	}
 	return s, nil
