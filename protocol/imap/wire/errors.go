@@ -41,6 +41,11 @@ func IsTooBig(err error) bool {
 	return errors.As(err, &e) && e.Code == CodeTooBig
 }
 
+// IsNonSyncTooBig reports whether the command's error is a
+// non-synchronizing literal over Limits.MaxNonSync (RFC 7888 §4: the
+// server answers BAD).
+func (d *Decoder) IsNonSyncTooBig() bool { return d.nonSyncBig && IsTooBig(d.err) }
+
 // fail records a syntax error unless an earlier error sticks.
 func (d *Decoder) fail(format string, args ...any) bool {
 	if d.err == nil {
