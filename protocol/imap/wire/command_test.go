@@ -189,7 +189,7 @@ var commandArgs = map[string][]argReader{
 	"SUBSCRIBE": {mailbox}, "UNSUBSCRIBE": {mailbox},
 	"RENAME": {mailbox, mailbox},
 	"LIST":   {listArgs}, "LSUB": {mailbox, pattern},
-	"ENABLE": {atoms},
+	"ENABLE":     {atoms},
 	"STATUS":     {mailbox, statusItems},
 	"APPEND":     {appendArgs},
 	"SEARCH":     {search},
