@@ -195,6 +195,11 @@ func (s *session) login(user string) error {
 	s.dec.SetLimits(s.limits())
 	s.fs = upasfs.New(ns, mailfs.FSDir)
 	s.ratify()
+	if s.cfg.CreateSpecialUse {
+		if err := s.createSpecialUse(); err != nil {
+			s.cfg.Log.Warn("imap special-use mailboxes", "user", user, "err", err)
+		}
+	}
 	return nil
 }
 

@@ -46,6 +46,7 @@ func (s *session) deleteCmd(tag, cmd string) error {
 		}
 		return no("", cmd+" cannot delete mailbox: "+err.Error())
 	}
+	s.specialUseMoved(name, "") // specialuse.go
 	return nil
 }
 

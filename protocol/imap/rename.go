@@ -47,6 +47,9 @@ func (s *session) rename(tag, cmd string) error {
 	if err != nil {
 		return no("", cmd+" failed: "+err.Error())
 	}
+	if src != inboxFile {
+		s.specialUseMoved(from, to) // specialuse.go
+	}
 	return nil
 }
 

@@ -132,6 +132,10 @@ type Config struct {
 	// MaxHeader bounds the bytes of a header block the engine holds to
 	// parse (message.DefaultMaxHeader); longer ones are streamed.
 	MaxHeader int64
+	// CreateSpecialUse makes a user's first login create the Sent,
+	// Drafts, Trash, Junk and Archive mailboxes that are missing
+	// (specialuse.go, RFC 6154).
+	CreateSpecialUse bool
 }
 
 // A Server serves IMAP sessions.
