@@ -34,3 +34,10 @@ func (s *Server) SetFront(n int) { s.cache.max = n }
 
 // Searched reports how many messages srv's SEARCHes have looked at.
 func Searched(srv *Server) int64 { return srv.searched.Load() }
+
+// Two extensions ENABLE knows in tests only (enable.txt): one offered,
+// one not, until the next issue registers real ones.
+func init() {
+	registerEnable("X-P9-TEST", enableExt{})
+	registerEnable("X-P9-OFF", enableExt{offered: func(*session) bool { return false }})
+}
