@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"math"
 	"strconv"
 
 	"p9mail/ninep"
@@ -87,7 +88,7 @@ func (s *session) statusOf(name, file string, items []wire.StatusItem) error {
 		case wire.StatusSize:
 			s.enc.Number64(uint64(size))
 		case wire.StatusAppendLimit:
-			s.enc.Number64(uint64(s.cfg.MaxLiteral))
+			s.enc.Number(s.appendLimit())
 		}
 	}
 	s.enc.Atom(")").CRLF()
@@ -103,9 +104,15 @@ func statusNames(items []wire.StatusItem) []string {
 }
 
 // appendLimitCap announces APPENDLIMIT (RFC 7889 §3.1): every mailbox
-// takes messages up to MaxLiteral octets, APPEND's literal limit.
+// takes messages up to appendLimit octets.
 func (s *session) appendLimitCap() string {
-	return "APPENDLIMIT=" + strconv.FormatInt(s.cfg.MaxLiteral, 10)
+	return "APPENDLIMIT=" + strconv.FormatUint(uint64(s.appendLimit()), 10)
+}
+
+// appendLimit is MaxLiteral, APPEND's literal limit, within RFC 7889's
+// 32-bit number (a larger limit is announced as the largest number).
+func (s *session) appendLimit() uint32 {
+	return uint32(min(s.cfg.MaxLiteral, math.MaxUint32))
 }
 
 // mailboxSize is STATUS=SIZE's SIZE (RFC 8438): the RFC822.SIZEs FETCH
