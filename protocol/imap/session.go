@@ -249,6 +249,10 @@ func (s *session) ioErr() bool {
 func (s *session) hangup(err error) {
 	var ne net.Error
 	switch {
+	case errors.Is(err, wire.ErrNonSyncTooBig):
+		s.state = logout // flush even with the literal's data buffered
+		s.untagged("BYE", "", "command too big before authentication")
+		s.flush()
 	case errors.As(err, &ne) && ne.Timeout() && s.state == notAuthenticated:
 		s.untagged("BYE", "", "login timeout")
 		s.flush()

@@ -256,3 +256,21 @@ func TestReadPastEnd(t *testing.T) {
 		t.Errorf("next command %q", got)
 	}
 }
+
+// TestSkippedNonSyncOverLimit: under LITERAL- (MaxNonSync), a command
+// skipped after an error whose line ends in "{n+}" over the limit is
+// not followed: Next fails with ErrNonSyncTooBig, the data unread. One
+// within the limit is skipped as ever.
+func TestSkippedNonSyncOverLimit(t *testing.T) {
+	opts := wire.Options{LiteralPlus: true, Limits: wire.Limits{MaxNonSync: 4}}
+	d, _ := newDecoder("a FROB {5+}\r\nabcde\r\nb NOOP\r\n", opts)
+	nextTagNoStart(t, d)
+	if err := d.Next(); !errors.Is(err, wire.ErrNonSyncTooBig) {
+		t.Fatalf("Next: %v, want ErrNonSyncTooBig", err)
+	}
+	d, _ = newDecoder("a FROB {4+}\r\nabcd\r\nb NOOP\r\n", opts)
+	nextTagNoStart(t, d)
+	if got := nextTag(t, d); got != "b NOOP" {
+		t.Errorf("next command %q", got)
+	}
+}
