@@ -200,10 +200,18 @@ func (s *session) listItems(l wire.List, pats []string) ([]listItem, error) {
 		}
 		return a < b
 	})
+	// A directory with a listed name below it has children without a
+	// look (LIST "" * lists them all).
+	parents := map[string]bool{}
+	for _, it := range items {
+		if i := strings.LastIndexByte(it.name, '/'); i > 0 && it.attrs[0] != `\NonExistent` {
+			parents[it.name[:i]] = true
+		}
+	}
 	for i := range items {
 		it := &items[i]
 		if it.dir {
-			if s.hasChildren(it.name, allow) {
+			if parents[it.name] || s.hasChildren(it.name, allow) {
 				it.attrs = append(it.attrs, `\HasChildren`)
 			} else {
 				it.attrs = append(it.attrs, `\HasNoChildren`)
