@@ -43,6 +43,7 @@ func main() {
 		maxMsgKw   = flag.Int("maxmsgkeywords", imap.DefaultMaxMessageKeywords, "most keywords on one message")
 		maxSearch  = flag.Int("maxsearchkeys", imap.DefaultMaxSearchKeys, "most keys in one SEARCH, nested ones counted")
 		maxHeader  = flag.Int64("maxheader", message.DefaultMaxHeader, "most `bytes` of a header block parsed in memory (longer ones are streamed)")
+		specialUse = flag.Bool("specialuse", false, "a user's first login creates the missing Sent, Drafts, Trash, Junk and Archive mailboxes")
 		idlePoll   = flag.Duration("idlepoll", imap.DefaultIdlePoll, "during IDLE, look for changes every `interval`")
 	)
 	flag.Parse()
@@ -82,6 +83,7 @@ func main() {
 		MaxMessageKeywords: *maxMsgKw,
 		MaxSearchKeys:      *maxSearch,
 		MaxHeader:          *maxHeader,
+		CreateSpecialUse:   *specialUse,
 		IndexDir:           subdir(set.Index, "imap"),
 		IdlePoll:           *idlePoll,
 	}

@@ -25,6 +25,8 @@ var commands = map[string]command{
 	"NOOP":       {anyState, (*session).noop},
 	"LOGOUT":     {anyState, (*session).logout},
 	"ID":         {anyState, (*session).idCmd},
+	// enable.go (RFC 5161)
+	"ENABLE": {[]state{authenticated}, (*session).enable},
 	// auth.go (RFC 3501 §6.2, RFC 4959)
 	"STARTTLS":     {[]state{notAuthenticated}, (*session).starttls},
 	"LOGIN":        {[]state{notAuthenticated}, (*session).loginCmd},
@@ -38,7 +40,7 @@ var commands = map[string]command{
 	// expunge.go (RFC 3501 §6.4.3)
 	"EXPUNGE": {sel, (*session).expunge},
 	// list.go, subscribe.go, namespace.go, status.go (RFC 3501 §6.3.6-10, RFC 2342)
-	"LIST":        {authed, (*session).list},
+	"LIST":        {authed, (*session).listCmd}, // listext.go
 	"LSUB":        {authed, (*session).list},
 	"SUBSCRIBE":   {authed, (*session).subscribe},
 	"UNSUBSCRIBE": {authed, (*session).subscribe},

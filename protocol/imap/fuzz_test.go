@@ -25,6 +25,8 @@ func FuzzSession(f *testing.F) {
 		"a LIST \"\" *\r\nb CREATE x/y\r\nc APPEND x/y {5+}\r\nhello\r\nd STATUS x/y (MESSAGES)\r\n",
 		"a SELECT INBOX\r\nb COPY 1 x\r\nc UID FETCH 1:* RFC822.SIZE\r\nd IDLE\r\nDONE\r\n",
 		"a RENAME INBOX y\r\nb DELETE y\r\nc LSUB \"\" %\r\nd SUBSCRIBE INBOX\r\n{99999999}\r\n",
+		"a ENABLE X-Y\r\nb CREATE Sent (USE (\\Sent))\r\nc LIST (SPECIAL-USE) \"\" * RETURN (STATUS (SIZE APPENDLIMIT))\r\n",
+		"a SUBSCRIBE INBOX\r\nb LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (% x/*) RETURN (CHILDREN SUBSCRIBED)\r\nc RENAME Sent x/S\r\n",
 	} {
 		f.Add([]byte(s))
 	}

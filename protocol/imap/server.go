@@ -11,14 +11,17 @@
 // One file per command or tight group:
 //
 //	any.go        CAPABILITY, NOOP (and CHECK), LOGOUT, ID
+//	enable.go     ENABLE and its registry of extensions
 //	auth.go       STARTTLS, LOGIN, AUTHENTICATE
 //	select.go     SELECT, EXAMINE
 //	close.go      CLOSE, UNSELECT
 //	expunge.go    EXPUNGE, UID EXPUNGE
-//	list.go       LIST, LSUB
+//	listext.go    LIST (LIST-EXTENDED, CHILDREN, LIST-STATUS, SPECIAL-USE)
+//	list.go       LSUB
 //	subscribe.go  SUBSCRIBE, UNSUBSCRIBE
 //	namespace.go  NAMESPACE
-//	status.go     STATUS
+//	status.go     STATUS (STATUS=SIZE, APPENDLIMIT)
+//	specialuse.go the special-use mailboxes (RFC 6154), CREATE's USE
 //	create.go     CREATE
 //	delete.go     DELETE
 //	rename.go     RENAME
@@ -133,6 +136,10 @@ type Config struct {
 	// MaxHeader bounds the bytes of a header block the engine holds to
 	// parse (message.DefaultMaxHeader); longer ones are streamed.
 	MaxHeader int64
+	// CreateSpecialUse makes a user's first login create the Sent,
+	// Drafts, Trash, Junk and Archive mailboxes that are missing
+	// (specialuse.go, RFC 6154).
+	CreateSpecialUse bool
 }
 
 // A Server serves IMAP sessions.

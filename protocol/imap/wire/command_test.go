@@ -33,7 +33,13 @@ type (
 		wire.Append
 		data string
 	}
-	idArg []wire.IDParam
+	idArg     []wire.IDParam
+	listArg   wire.List
+	createArg struct {
+		name string
+		use  []string
+	}
+	atomsArg []string
 )
 
 // argReader reads one argument type into the command.
@@ -141,16 +147,49 @@ func idParams(d *wire.Decoder, c *command) bool {
 	return ok
 }
 
+// listArgs reads LIST's arguments, extended syntax included.
+func listArgs(d *wire.Decoder, c *command) bool {
+	var l wire.List
+	ok := d.ExpectList(&l)
+	c.args = append(c.args, listArg(l))
+	return ok
+}
+
+// createArgs reads CREATE's mailbox and its USE parameter if any.
+func createArgs(d *wire.Decoder, c *command) bool {
+	var a createArg
+	ok := d.ExpectMailbox(&a.name) && d.ExpectCreateParams(&a.use)
+	c.args = append(c.args, a)
+	return ok
+}
+
+// atoms reads atom *(SP atom), as ENABLE's capabilities.
+func atoms(d *wire.Decoder, c *command) bool {
+	var list []string
+	for {
+		var a string
+		if !d.ExpectAtom(&a) {
+			return false
+		}
+		list = append(list, a)
+		if !d.SP() {
+			c.args = append(c.args, atomsArg(list))
+			return d.Err() == nil
+		}
+	}
+}
+
 // commandArgs lists each command's arguments, separated by SP.
 var commandArgs = map[string][]argReader{
 	"CAPABILITY": nil, "NOOP": nil, "LOGOUT": nil, "STARTTLS": nil, "CHECK": nil,
 	"CLOSE": nil, "EXPUNGE": nil, "IDLE": nil, "NAMESPACE": nil, "UNSELECT": nil,
 	"AUTHENTICATE": {authenticate},
 	"LOGIN":        {astring, astring},
-	"SELECT":       {mailbox}, "EXAMINE": {mailbox}, "CREATE": {mailbox}, "DELETE": {mailbox},
+	"SELECT":       {mailbox}, "EXAMINE": {mailbox}, "CREATE": {createArgs}, "DELETE": {mailbox},
 	"SUBSCRIBE": {mailbox}, "UNSUBSCRIBE": {mailbox},
 	"RENAME": {mailbox, mailbox},
-	"LIST":   {mailbox, pattern}, "LSUB": {mailbox, pattern},
+	"LIST":   {listArgs}, "LSUB": {mailbox, pattern},
+	"ENABLE":     {atoms},
 	"STATUS":     {mailbox, statusItems},
 	"APPEND":     {appendArgs},
 	"SEARCH":     {search},
@@ -231,6 +270,15 @@ func writeArg(e *wire.Encoder, a any) {
 			e.DateTime(a.Date).SP()
 		}
 		e.Literal(int64(len(a.data)), strings.NewReader(a.data))
+	case listArg:
+		e.Atom(wire.List(a).String())
+	case createArg:
+		e.Mailbox(a.name)
+		if a.use != nil {
+			e.Atom(" (USE ").Flags(a.use).Atom(")")
+		}
+	case atomsArg:
+		e.Atom(strings.Join(a, " "))
 	case idArg:
 		if a == nil {
 			e.NIL()

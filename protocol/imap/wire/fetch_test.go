@@ -113,7 +113,8 @@ func TestStatusItems(t *testing.T) {
 		{"(UIDNEXT MESSAGES)\r\n", "[UIDNEXT MESSAGES]"},
 		{"(messages recent uidnext uidvalidity unseen)\r\n", "[MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN]"},
 		{"()\r\n", "error: expected status item"},
-		{"(SIZE)\r\n", `error: illegal status item "SIZE"`},
+		{"(SIZE appendlimit)\r\n", "[SIZE APPENDLIMIT]"}, // RFC 8438, RFC 7889
+		{"(HEFT)\r\n", `error: illegal status item "HEFT"`},
 		{"MESSAGES\r\n", `error: expected "(" to start status items`},
 	}, func(d *wire.Decoder) (string, bool) {
 		var items []wire.StatusItem

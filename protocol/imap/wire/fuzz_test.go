@@ -27,6 +27,10 @@ func FuzzCommand(f *testing.F) {
 		"a LIST \"\" %/*\r\nb FETCH 1 BODY[1.2.MIME]<0.10>\r\n",
 		"a LOGIN \"x {3+}\r\nabc {2}\r\nb NOOP\r\n",
 		"a ID (\"name\" \"mutt\" \"version\" NIL)\r\nb ID NIL\r\nc UID MOVE 1:* Archive\r\n",
+		"a LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (% {3}\r\nx/* INBOX) RETURN (CHILDREN STATUS (MESSAGES SIZE APPENDLIMIT))\r\n",
+		"a LIST (SPECIAL-USE) \"\" * RETURN (SPECIAL-USE SUBSCRIBED)\r\nb LIST \"\" % RETURN ()\r\nc LIST () x %\r\n",
+		"a CREATE Sent (USE (\\Sent \\Junk))\r\nb CREATE x (USE ())\r\nc ENABLE CONDSTORE X-Y\r\nd STATUS a (SIZE)\r\n",
+		"a LOGIN {4097+}\r\nx\r\nb AUTHENTICATE PLAIN =\r\n",
 	} {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)

@@ -40,6 +40,9 @@ func (d *Decoder) ExpectLiteralHeader(h *LiteralHeader) bool {
 		return d.fail("non-synchronizing literal {%d+} not allowed", n)
 	case d.literals > d.limits.MaxLiterals:
 		return d.tooBig("too many literals (limit %d)", d.limits.MaxLiterals)
+	case nonSync && d.limits.MaxNonSync > 0 && h.Size > d.limits.MaxNonSync:
+		d.nonSyncBig = d.err == nil
+		return d.tooBig("non-synchronizing literal of %d octets too big (LITERAL- limit %d)", h.Size, d.limits.MaxNonSync)
 	case h.Size > d.limits.MaxLiteral:
 		return d.tooBig("literal of %d octets too big (limit %d)", h.Size, d.limits.MaxLiteral)
 	}
