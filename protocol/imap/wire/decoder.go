@@ -85,6 +85,7 @@ type Decoder struct {
 	remain   int64          // octets of a streamed literal the caller has not read
 	litGen   int            // identifies the current literal reader
 	tail     literalTail    // a literal header the current line may end with
+	utf8Text bool           // quoted strings may hold UTF-8: after SEARCH CHARSET UTF-8 (esearch.go)
 	scratch  []byte
 }
 
@@ -112,6 +113,7 @@ func (d *Decoder) Next() error {
 	d.lineLen, d.literals, d.held = 0, 0, 0
 	d.ended = false
 	d.tail = literalTail{}
+	d.utf8Text = false
 	return nil
 }
 

@@ -27,6 +27,9 @@ func FuzzCommand(f *testing.F) {
 		"a LIST \"\" %/*\r\nb FETCH 1 BODY[1.2.MIME]<0.10>\r\n",
 		"a LOGIN \"x {3+}\r\nabc {2}\r\nb NOOP\r\n",
 		"a ID (\"name\" \"mutt\" \"version\" NIL)\r\nb ID NIL\r\nc UID MOVE 1:* Archive\r\n",
+		"a SEARCH RETURN (MIN MAX COUNT SAVE) CHARSET UTF-8 BODY \"jalape\xc3\xb1o\" OLDER 60 YOUNGER 3600\r\nb FETCH $ (FLAGS)\r\n",
+		"a UID SEARCH RETURN (UPDATE CONTEXT PARTIAL -1:-20) OR $ UID $ 1:*\r\nb UID EXPUNGE $\r\nc STORE $ +FLAGS (\\Seen)\r\n",
+		"a SEARCH RETURN (PARTIAL 4:2 ALL) ALL\r\nb SEARCH RETURN () $\r\nc UID COPY $ x\r\n",
 	} {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)
