@@ -1,0 +1,212 @@
+package imap
+
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	"p9mail/protocol/imap/wire"
+)
+
+// DefaultMaxSearchUpdates bounds the searches with RETURN (UPDATE)
+// that one session keeps updating at once (RFC 5267 §4.3.1; at least
+// one is required). Each costs a few dozen bytes per message of the
+// mailbox and an evaluation of its program for each message whose
+// flags change; past the limit a search is answered but not updated
+// (untagged NO [NOUPDATE "tag"]).
+const DefaultMaxSearchUpdates = 4
+
+// A searchUpdate is a search kept up to date (RFC 5267 §4.3): its
+// result is re-evaluated, message by message, for the messages that
+// are new or whose flags changed since it last looked, and the client
+// is told what joined it (ADDTO) and what left it (REMOVEFROM). Its
+// program's sequence sets and "$" were fixed at the command (pinKeys).
+type searchUpdate struct {
+	tag     string
+	uid     bool
+	keys    []wire.SearchKey
+	needles []string
+	timed   bool                 // OLDER/YOUNGER: every message is looked at again each time
+	seen    map[uint32]evaluated // by UID: what it found when it last looked
+}
+
+type evaluated struct {
+	state uint64 // msgState when looked at
+	in    bool   // in the result
+}
+
+// msgState is a digest of what of a message a search key can see
+// change: its flags, keywords and \Recent (its text never changes).
+func msgState(m *msg) uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(m.Flags))
+	if m.Recent {
+		b[7] = 1
+	}
+	h.Write(b[:])
+	for _, w := range m.keywords {
+		binary.LittleEndian.PutUint64(b[:], w)
+		h.Write(b[:])
+	}
+	return h.Sum64()
+}
+
+// hasTimed reports whether keys use OLDER or YOUNGER.
+func hasTimed(keys []wire.SearchKey) bool {
+	return slices.ContainsFunc(keys, func(k wire.SearchKey) bool {
+		return k.Op == wire.SearchOlder || k.Op == wire.SearchYounger || hasTimed(k.Keys)
+	})
+}
+
+// startUpdate makes the search of tag an updating one whose result now
+// is the messages at idx (indices into mb.msgs). A tag still updating
+// is refused with BAD (RFC 5267 §4.3); past MaxSearchUpdates the
+// search is not updated: untagged NO [NOUPDATE] (§4.3.1).
+func (s *session) startUpdate(tag string, uid bool, prog wire.Search, idx []int) {
+	mb := s.sel
+	if len(mb.search.updates) >= s.cfg.MaxSearchUpdates {
+		s.enc.Atom("* NO ").BeginCode("NOUPDATE").SP().Quoted(tag).EndCode().SP().Text("too many updating searches").CRLF()
+		return
+	}
+	keys := mb.pinKeys(prog.Keys)
+	u := &searchUpdate{tag: tag, uid: uid, keys: keys, needles: bodyNeedles(keys, nil),
+		timed: hasTimed(keys), seen: make(map[uint32]evaluated, len(mb.msgs))}
+	in := make(map[int]bool, len(idx))
+	for _, i := range idx {
+		in[i] = true
+	}
+	for i, m := range mb.msgs {
+		if !m.Expunged {
+			u.seen[m.UID] = evaluated{msgState(m), in[i]}
+		}
+	}
+	mb.search.updates = append(mb.search.updates, u)
+}
+
+// updating reports whether tag names a search still updating.
+func (mb *mailbox) updating(tag string) bool {
+	return slices.ContainsFunc(mb.search.updates, func(u *searchUpdate) bool { return u.tag == tag })
+}
+
+// tellSearchExpunges sends, before the EXPUNGE responses that update is
+// about to send, a REMOVEFROM for each updating search's messages that
+// are expunged, numbered as they still are (RFC 5267 §4.3.4).
+func (s *session) tellSearchExpunges() {
+	mb := s.sel
+	for _, u := range mb.search.updates {
+		var gone []uint32
+		for i, m := range mb.msgs {
+			if !m.Expunged {
+				continue
+			}
+			if ev, ok := u.seen[m.UID]; ok {
+				delete(u.seen, m.UID)
+				if ev.in && m.told {
+					gone = append(gone, u.number(i, m))
+				}
+			}
+		}
+		s.tellUpdate(u, gone, nil)
+	}
+}
+
+// tellSearchUpdates re-evaluates each updating search for the messages
+// that are new or changed since it looked, and sends the changes of
+// its result: after EXISTS and the flags' FETCH responses (§4.3.3).
+// Messages expunged but not yet reported keep their place until then.
+func (s *session) tellSearchUpdates() {
+	mb := s.sel
+	if mb == nil || len(mb.search.updates) == 0 {
+		return
+	}
+	n := uint32(len(mb.msgs))
+	var largestUID uint32
+	if n > 0 {
+		largestUID = mb.msgs[n-1].UID
+	}
+	now := time.Now()
+	for _, u := range mb.search.updates {
+		var added, removed []uint32
+		for i, m := range mb.msgs {
+			if m.Expunged || m.UID == 0 {
+				continue
+			}
+			st := msgState(m)
+			ev, ok := u.seen[m.UID]
+			if ok && ev.state == st && !u.timed {
+				continue
+			}
+			c := &searchCtx{s: s, m: m, seq: uint32(i + 1), max: n, maxUID: largestUID,
+				needles: u.needles, now: now}
+			in := c.matchAll(u.keys)
+			if c.err != nil {
+				s.cfg.Log.Warn("imap search update", "user", s.user, "box", mb.name, "uid", m.UID, "err", c.err)
+				continue
+			}
+			u.seen[m.UID] = evaluated{st, in}
+			switch {
+			case in && !ev.in:
+				added = append(added, u.number(i, m))
+			case !in && ev.in:
+				removed = append(removed, u.number(i, m))
+			}
+		}
+		s.tellUpdate(u, removed, added)
+	}
+}
+
+// number is the message's number in u's results: its UID or sequence
+// number.
+func (u *searchUpdate) number(i int, m *msg) uint32 {
+	if u.uid {
+		return m.UID
+	}
+	return uint32(i + 1)
+}
+
+// tellUpdate sends one ESEARCH with u's REMOVEFROM and ADDTO, context
+// position 0 (mailbox order, RFC 5267 §4.3.3), if anything changed.
+func (s *session) tellUpdate(u *searchUpdate, removed, added []uint32) {
+	if len(removed) == 0 && len(added) == 0 {
+		return
+	}
+	e := s.enc
+	e.Atom("* ESEARCH (TAG ").Quoted(u.tag).Atom(")")
+	if u.uid {
+		e.Atom(" UID")
+	}
+	if len(removed) > 0 {
+		e.Atom(" REMOVEFROM (0 ").SeqSet(wire.SeqSetOf(removed)).Atom(")")
+	}
+	if len(added) > 0 {
+		e.Atom(" ADDTO (0 ").SeqSet(wire.SeqSetOf(added)).Atom(")")
+	}
+	e.CRLF()
+}
+
+// cancelUpdate runs CANCELUPDATE (RFC 5267 §4.3.5): the searches
+// named stop updating. A tag that names none (its mailbox was closed,
+// or it was never updating) is no error: there is nothing to stop.
+func (s *session) cancelUpdate(tag, cmd string) error {
+	var tags []string
+	for {
+		var t string
+		if !s.dec.ExpectSP() || !s.dec.ExpectQuoted(&t) {
+			return s.parseError(cmd)
+		}
+		tags = append(tags, t)
+		if s.dec.AtEOL() {
+			break
+		}
+	}
+	if !s.dec.ExpectCRLF() {
+		return s.parseError(cmd)
+	}
+	mb := s.sel
+	mb.search.updates = slices.DeleteFunc(mb.search.updates, func(u *searchUpdate) bool {
+		return slices.Contains(tags, u.tag)
+	})
+	return nil
+}
