@@ -25,6 +25,8 @@ func FuzzSession(f *testing.F) {
 		"a LIST \"\" *\r\nb CREATE x/y\r\nc APPEND x/y {5+}\r\nhello\r\nd STATUS x/y (MESSAGES)\r\n",
 		"a SELECT INBOX\r\nb COPY 1 x\r\nc UID FETCH 1:* RFC822.SIZE\r\nd IDLE\r\nDONE\r\n",
 		"a RENAME INBOX y\r\nb DELETE y\r\nc LSUB \"\" %\r\nd SUBSCRIBE INBOX\r\n{99999999}\r\n",
+		"a SELECT INBOX\r\nb SEARCH RETURN (SAVE MIN) CHARSET UTF-8 BODY \"jalape\xc3\xb1o\"\r\nc FETCH $ (FLAGS)\r\nd UID STORE $ +FLAGS (\\Deleted)\r\ne UID EXPUNGE $\r\n",
+		"a SELECT INBOX\r\nb UID SEARCH RETURN (UPDATE PARTIAL -1:-3 COUNT) OR $ YOUNGER 60\r\nc STORE 1:* +FLAGS (\\Seen)\r\nd CANCELUPDATE \"b\"\r\ne MOVE $ x\r\n",
 	} {
 		f.Add([]byte(s))
 	}
