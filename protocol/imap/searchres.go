@@ -69,11 +69,8 @@ func (mb *mailbox) pinKeys(keys []wire.SearchKey) []wire.SearchKey {
 		case wire.SearchSeqSet:
 			var uids []uint32
 			for _, r := range k.Seq.Ranges(uint32(len(mb.msgs))) {
-				for n := r.Start; n <= r.Stop && n != 0; n++ {
+				for n := r.Start; n <= r.Stop; n++ { // Stop <= len(mb.msgs): no wrap
 					uids = append(uids, mb.msgs[n-1].UID)
-					if n == r.Stop {
-						break
-					}
 				}
 			}
 			k = wire.SearchKey{Op: wire.SearchUID, Seq: wire.SeqSetOf(uids)}
@@ -107,8 +104,5 @@ func resolveStar(set wire.SeqSet, largest uint32) wire.SeqSet {
 			out = append(out, r)
 		}
 	}
-	if out == nil {
-		return wire.SeqSetOf(nil)
-	}
-	return out
+	return out // empty: names no message
 }
