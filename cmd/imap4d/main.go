@@ -42,6 +42,7 @@ func main() {
 		maxKw      = flag.Int("maxkeywords", imap.DefaultMaxKeywords, "most keywords in one mailbox")
 		maxMsgKw   = flag.Int("maxmsgkeywords", imap.DefaultMaxMessageKeywords, "most keywords on one message")
 		maxSearch  = flag.Int("maxsearchkeys", imap.DefaultMaxSearchKeys, "most keys in one SEARCH, nested ones counted")
+		maxUpdates = flag.Int("maxsearchupdates", imap.DefaultMaxSearchUpdates, "most searches with RETURN (UPDATE) one session keeps updating")
 		maxHeader  = flag.Int64("maxheader", message.DefaultMaxHeader, "most `bytes` of a header block parsed in memory (longer ones are streamed)")
 		idlePoll   = flag.Duration("idlepoll", imap.DefaultIdlePoll, "during IDLE, look for changes every `interval`")
 	)
@@ -81,6 +82,7 @@ func main() {
 		MaxKeywords:        *maxKw,
 		MaxMessageKeywords: *maxMsgKw,
 		MaxSearchKeys:      *maxSearch,
+		MaxSearchUpdates:   *maxUpdates,
 		MaxHeader:          *maxHeader,
 		IndexDir:           subdir(set.Index, "imap"),
 		IdlePoll:           *idlePoll,

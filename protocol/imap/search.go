@@ -183,7 +183,7 @@ type searchCtx struct {
 	haveSent   bool
 	now        time.Time // for OLDER and YOUNGER
 	needles    []string  // the program's BODY and TEXT strings
-	bodyHits   []bool   // which of them the text holds, once read
+	bodyHits   []bool    // which of them the text holds, once read
 	err        error
 }
 
