@@ -1,8 +1,6 @@
 package imap
 
 import (
-	"encoding/binary"
-	"hash/fnv"
 	"slices"
 	"time"
 
@@ -29,6 +27,7 @@ type searchUpdate struct {
 	needles []string
 	timed   bool                 // OLDER/YOUNGER: every message is looked at again each time
 	seen    map[uint32]evaluated // by UID: what it found when it last looked
+	sum     uint64               // mailboxState when it last looked
 }
 
 type evaluated struct {
@@ -38,19 +37,37 @@ type evaluated struct {
 
 // msgState is a digest of what of a message a search key can see
 // change: its flags, keywords and \Recent (its text never changes).
+// FNV-1a over 64-bit words, without allocating: it runs for every
+// message and updating search at each sync.
 func msgState(m *msg) uint64 {
-	h := fnv.New64a()
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], uint64(m.Flags))
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	w := uint64(m.Flags) << 1
 	if m.Recent {
-		b[7] = 1
+		w |= 1
 	}
-	h.Write(b[:])
-	for _, w := range m.keywords {
-		binary.LittleEndian.PutUint64(b[:], w)
-		h.Write(b[:])
+	h = (h ^ w) * prime
+	for _, k := range m.keywords {
+		h = (h ^ k) * prime
 	}
-	return h.Sum64()
+	return h
+}
+
+// mailboxState digests msgState, UID and expunged state of every
+// message: when it is what an updating search saw last, nothing it can
+// see has changed, and the per-message look is skipped.
+func (mb *mailbox) mailboxState() uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for _, m := range mb.msgs {
+		w := uint64(m.UID)<<1 | 1
+		if m.Expunged {
+			w &^= 1
+		}
+		h = (h^w)*prime ^ msgState(m)
+		h *= prime
+	}
+	return h
 }
 
 // hasTimed reports whether keys use OLDER or YOUNGER.
@@ -127,7 +144,12 @@ func (s *session) tellSearchUpdates() {
 		largestUID = mb.msgs[n-1].UID
 	}
 	now := time.Now()
+	sum := mb.mailboxState()
 	for _, u := range mb.search.updates {
+		if u.sum == sum && !u.timed {
+			continue
+		}
+		u.sum = sum
 		var added, removed []uint32
 		for i, m := range mb.msgs {
 			if m.Expunged || m.UID == 0 {
@@ -143,6 +165,7 @@ func (s *session) tellSearchUpdates() {
 			in := c.matchAll(u.keys)
 			if c.err != nil {
 				s.cfg.Log.Warn("imap search update", "user", s.user, "box", mb.name, "uid", m.UID, "err", c.err)
+				u.sum = 0 // look at it again next time
 				continue
 			}
 			u.seen[m.UID] = evaluated{st, in}

@@ -136,6 +136,9 @@ func (s *session) fetch(tag, cmd string, uid bool) error {
 		}
 		s.flush()
 	}
+	if setsSeen {
+		s.tellSearchUpdates() // \Seen may move messages in or out (context.go)
+	}
 	if failed != nil {
 		return no("", cmd+" some messages could not be read")
 	}
