@@ -132,7 +132,8 @@ func (s *session) tellSearchExpunges() {
 // tellSearchUpdates re-evaluates each updating search for the messages
 // that are new or changed since it looked, and sends the changes of
 // its result: after EXISTS and the flags' FETCH responses (§4.3.3).
-// Messages expunged but not yet reported keep their place until then.
+// Messages expunged but not yet reported keep their place until then;
+// new ones not yet announced by EXISTS wait for it.
 func (s *session) tellSearchUpdates() {
 	mb := s.sel
 	if mb == nil || len(mb.search.updates) == 0 {
@@ -153,6 +154,12 @@ func (s *session) tellSearchUpdates() {
 		var added, removed []uint32
 		for i, m := range mb.msgs {
 			if m.Expunged || m.UID == 0 {
+				continue
+			}
+			if !m.told {
+				// The client has no EXISTS for it yet (a commit
+				// inside STORE can find one): it waits for that.
+				u.sum = 0
 				continue
 			}
 			st := msgState(m)
