@@ -11,8 +11,9 @@ import (
 // that one session keeps updating at once (RFC 5267 §4.3.1; at least
 // one is required). Each costs a few dozen bytes per message of the
 // mailbox and an evaluation of its program for each message whose
-// flags change; past the limit a search is answered but not updated
-// (untagged NO [NOUPDATE "tag"]).
+// flags change (or whose OLDER/YOUNGER answer comes due); past the
+// limit a search is answered but not updated (untagged NO [NOUPDATE
+// "tag"]).
 const DefaultMaxSearchUpdates = 4
 
 // A searchUpdate is a search kept up to date (RFC 5267 §4.3): its
@@ -25,14 +26,40 @@ type searchUpdate struct {
 	uid     bool
 	keys    []wire.SearchKey
 	needles []string
-	timed   bool                 // OLDER/YOUNGER: every message is looked at again each time
+	within  []time.Duration      // the intervals of its OLDER/YOUNGER keys
 	seen    map[uint32]evaluated // by UID: what it found when it last looked
 	sum     uint64               // mailboxState when it last looked
+	flip    time.Time            // the earliest flip of its messages; zero: none
 }
 
 type evaluated struct {
-	state uint64 // msgState when looked at
-	in    bool   // in the result
+	state uint64    // msgState when looked at
+	in    bool      // in the result
+	flip  time.Time // when an OLDER/YOUNGER key changes its mind; zero: never
+}
+
+// flipAt is when the OLDER/YOUNGER keys of u next change their answer
+// for m, after now: its INTERNALDATE plus the interval, the soonest of
+// those still ahead. Only then is m looked at again for the time alone.
+func (s *session) flipAt(u *searchUpdate, m *msg, now time.Time) time.Time {
+	var first time.Time
+	if len(u.within) == 0 {
+		return first
+	}
+	idate := s.internalDate(m, nil)
+	for _, d := range u.within {
+		if t := idate.Add(d); t.After(now) && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	return first
+}
+
+// soonest folds a flip time into u.flip.
+func (u *searchUpdate) soonest(t time.Time) {
+	if !t.IsZero() && (u.flip.IsZero() || t.Before(u.flip)) {
+		u.flip = t
+	}
 }
 
 // msgState is a digest of what of a message a search key can see
@@ -70,11 +97,16 @@ func (mb *mailbox) mailboxState() uint64 {
 	return h
 }
 
-// hasTimed reports whether keys use OLDER or YOUNGER.
-func hasTimed(keys []wire.SearchKey) bool {
-	return slices.ContainsFunc(keys, func(k wire.SearchKey) bool {
-		return k.Op == wire.SearchOlder || k.Op == wire.SearchYounger || hasTimed(k.Keys)
-	})
+// withinKeys appends the intervals of the OLDER and YOUNGER keys in
+// keys to out.
+func withinKeys(keys []wire.SearchKey, out []time.Duration) []time.Duration {
+	for _, k := range keys {
+		if k.Op == wire.SearchOlder || k.Op == wire.SearchYounger {
+			out = append(out, time.Duration(k.Size)*time.Second)
+		}
+		out = withinKeys(k.Keys, out)
+	}
+	return out
 }
 
 // startUpdate makes the search of tag an updating one whose result now
@@ -89,14 +121,17 @@ func (s *session) startUpdate(tag string, uid bool, prog wire.Search, idx []int)
 	}
 	keys := mb.pinKeys(prog.Keys)
 	u := &searchUpdate{tag: tag, uid: uid, keys: keys, needles: bodyNeedles(keys, nil),
-		timed: hasTimed(keys), seen: make(map[uint32]evaluated, len(mb.msgs))}
+		within: withinKeys(keys, nil), seen: make(map[uint32]evaluated, len(mb.msgs))}
 	in := make(map[int]bool, len(idx))
 	for _, i := range idx {
 		in[i] = true
 	}
+	now := time.Now()
 	for i, m := range mb.msgs {
 		if !m.Expunged {
-			u.seen[m.UID] = evaluated{msgState(m), in[i]}
+			ev := evaluated{state: msgState(m), in: in[i], flip: s.flipAt(u, m, now)}
+			u.seen[m.UID] = ev
+			u.soonest(ev.flip)
 		}
 	}
 	mb.search.updates = append(mb.search.updates, u)
@@ -130,7 +165,8 @@ func (s *session) tellSearchExpunges() {
 }
 
 // tellSearchUpdates re-evaluates each updating search for the messages
-// that are new or changed since it looked, and sends the changes of
+// that are new or changed since it looked, or whose OLDER/YOUNGER
+// answer is due to change, and sends the changes of
 // its result: after EXISTS and the flags' FETCH responses (§4.3.3).
 // Messages expunged but not yet reported keep their place until then;
 // new ones not yet announced by EXISTS wait for it.
@@ -147,10 +183,10 @@ func (s *session) tellSearchUpdates() {
 	now := time.Now()
 	sum := mb.mailboxState()
 	for _, u := range mb.search.updates {
-		if u.sum == sum && !u.timed {
+		if u.sum == sum && (u.flip.IsZero() || now.Before(u.flip)) {
 			continue
 		}
-		u.sum = sum
+		u.sum, u.flip = sum, time.Time{}
 		var added, removed []uint32
 		for i, m := range mb.msgs {
 			if m.Expunged || m.UID == 0 {
@@ -164,7 +200,8 @@ func (s *session) tellSearchUpdates() {
 			}
 			st := msgState(m)
 			ev, ok := u.seen[m.UID]
-			if ok && ev.state == st && !u.timed {
+			if ok && ev.state == st && (ev.flip.IsZero() || now.Before(ev.flip)) {
+				u.soonest(ev.flip)
 				continue
 			}
 			c := &searchCtx{s: s, m: m, seq: uint32(i + 1), max: n, maxUID: largestUID,
@@ -175,7 +212,9 @@ func (s *session) tellSearchUpdates() {
 				u.sum = 0 // look at it again next time
 				continue
 			}
-			u.seen[m.UID] = evaluated{st, in}
+			flip := s.flipAt(u, m, now)
+			u.seen[m.UID] = evaluated{st, in, flip}
+			u.soonest(flip)
 			switch {
 			case in && !ev.in:
 				added = append(added, u.number(i, m))
