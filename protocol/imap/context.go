@@ -110,10 +110,11 @@ func withinKeys(keys []wire.SearchKey, out []time.Duration) []time.Duration {
 }
 
 // startUpdate makes the search of tag an updating one whose result now
-// is the messages at idx (indices into mb.msgs). A tag still updating
-// is refused with BAD (RFC 5267 §4.3); past MaxSearchUpdates the
-// search is not updated: untagged NO [NOUPDATE] (§4.3.1).
-func (s *session) startUpdate(tag string, uid bool, prog wire.Search, idx []int) {
+// is the messages at idx (indices into mb.msgs), as found at the time
+// now. Past MaxSearchUpdates the search is not updated: untagged NO
+// [NOUPDATE] (§4.3.1). (A tag still updating was refused with BAD by
+// search, §4.3.)
+func (s *session) startUpdate(tag string, uid bool, prog wire.Search, idx []int, now time.Time) {
 	mb := s.sel
 	if len(mb.search.updates) >= s.cfg.MaxSearchUpdates {
 		s.enc.Atom("* NO ").BeginCode("NOUPDATE").SP().Quoted(tag).EndCode().SP().Text("too many updating searches").CRLF()
@@ -126,7 +127,6 @@ func (s *session) startUpdate(tag string, uid bool, prog wire.Search, idx []int)
 	for _, i := range idx {
 		in[i] = true
 	}
-	now := time.Now()
 	for i, m := range mb.msgs {
 		if !m.Expunged {
 			ev := evaluated{state: msgState(m), in: in[i], flip: s.flipAt(u, m, now)}

@@ -56,7 +56,8 @@ func (s *session) search(tag, cmd string, uid bool) error {
 	s.update(uid)
 	s.flush()
 	ctx, stop := protocol.WatchHangup(context.Background(), s.conn, s.r)
-	idx, err := s.searchHits(ctx, prog.Keys)
+	now := time.Now() // for OLDER and YOUNGER, and an update's first look
+	idx, err := s.searchHits(ctx, prog.Keys, now)
 	switch {
 	case stop():
 		s.state = logout // the client has gone: nobody to answer
@@ -85,7 +86,7 @@ func (s *session) search(tag, cmd string, uid bool) error {
 		mb.save(savedPart(idx, *ret))
 	}
 	if ret.Update {
-		s.startUpdate(tag, uid, prog, idx)
+		s.startUpdate(tag, uid, prog, idx, now)
 	}
 	return nil
 }
@@ -108,8 +109,9 @@ func savedPart(idx []int, ret wire.SearchReturn) []int {
 }
 
 // searchHits returns the indices into the selected mailbox's messages
-// of those that match keys, ascending, or stops when ctx is done.
-func (s *session) searchHits(ctx context.Context, keys []wire.SearchKey) ([]int, error) {
+// of those that match keys at the time now, ascending, or stops when
+// ctx is done.
+func (s *session) searchHits(ctx context.Context, keys []wire.SearchKey, now time.Time) ([]int, error) {
 	mb := s.sel
 	var hits []int
 	var largestUID uint32
@@ -117,7 +119,6 @@ func (s *session) searchHits(ctx context.Context, keys []wire.SearchKey) ([]int,
 		largestUID = mb.msgs[n-1].UID
 	}
 	needles := bodyNeedles(keys, nil)
-	now := time.Now()
 	for i, m := range mb.msgs {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
