@@ -42,6 +42,7 @@ func main() {
 		maxKw      = flag.Int("maxkeywords", imap.DefaultMaxKeywords, "most keywords in one mailbox")
 		maxMsgKw   = flag.Int("maxmsgkeywords", imap.DefaultMaxMessageKeywords, "most keywords on one message")
 		maxSearch  = flag.Int("maxsearchkeys", imap.DefaultMaxSearchKeys, "most keys in one SEARCH, nested ones counted")
+		maxUpdates = flag.Int("maxsearchupdates", imap.DefaultMaxSearchUpdates, "most searches with RETURN (UPDATE) one session keeps updating")
 		maxHeader  = flag.Int64("maxheader", message.DefaultMaxHeader, "most `bytes` of a header block parsed in memory (longer ones are streamed)")
 		specialUse = flag.Bool("specialuse", false, "a user's first login creates the missing Sent, Drafts, Trash, Junk and Archive mailboxes")
 		idlePoll   = flag.Duration("idlepoll", imap.DefaultIdlePoll, "during IDLE, look for changes every `interval`")
@@ -82,6 +83,7 @@ func main() {
 		MaxKeywords:        *maxKw,
 		MaxMessageKeywords: *maxMsgKw,
 		MaxSearchKeys:      *maxSearch,
+		MaxSearchUpdates:   *maxUpdates,
 		MaxHeader:          *maxHeader,
 		CreateSpecialUse:   *specialUse,
 		IndexDir:           subdir(set.Index, "imap"),

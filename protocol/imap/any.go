@@ -15,6 +15,7 @@ func (s *session) capabilities() []string {
 	// Session and listing extensions (enable.go, listext.go, specialuse.go, status.go).
 	caps = append(caps, "ENABLE", "SASL-IR", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS",
 		"SPECIAL-USE", "CREATE-SPECIAL-USE", s.appendLimitCap(), "STATUS=SIZE")
+	caps = append(caps, "ESEARCH", "SEARCHRES", "WITHIN", "CONTEXT=SEARCH") // esearch.go, searchres.go, context.go
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
 			caps = append(caps, "STARTTLS")

@@ -62,6 +62,8 @@ var commands = map[string]command{
 	"COPY":   {sel, func(s *session, tag, cmd string) error { return s.copyMsgs(tag, cmd, false) }},
 	"MOVE":   {sel, func(s *session, tag, cmd string) error { return s.moveMsgs(tag, cmd, false) }},
 	"UID":    {sel, (*session).uidCmd},
+	// context.go (RFC 5267 §4.3.5)
+	"CANCELUPDATE": {sel, (*session).cancelUpdate},
 }
 
 // uidCommands are the commands UID takes (RFC 3501 §6.4.8, RFC 4315

@@ -50,14 +50,14 @@ func (s *session) resolve(set wire.SeqSet, uid bool) ([]target, bool) {
 
 // fetch runs FETCH and UID FETCH (RFC 3501 §6.4.5).
 func (s *session) fetch(tag, cmd string, uid bool) error {
-	var set wire.SeqSet
+	var set wire.SeqArg
 	var items []wire.FetchItem
-	if !s.dec.ExpectSP() || !s.dec.ExpectSeqSet(&set) || !s.dec.ExpectSP() ||
+	if !s.dec.ExpectSP() || !s.dec.ExpectSeqArg(&set, uid) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectFetchAtts(&items) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
 	}
 	s.update(uid)
-	targets, ok := s.resolve(set, uid)
+	targets, ok := s.resolveArg(set, uid)
 	if !ok {
 		return bad("", cmd+" invalid message sequence number")
 	}
@@ -135,6 +135,9 @@ func (s *session) fetch(tag, cmd string, uid bool) error {
 			}
 		}
 		s.flush()
+	}
+	if setsSeen {
+		s.tellSearchUpdates() // \Seen may move messages in or out (context.go)
 	}
 	if failed != nil {
 		return no("", cmd+" some messages could not be read")

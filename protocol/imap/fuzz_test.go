@@ -27,6 +27,8 @@ func FuzzSession(f *testing.F) {
 		"a RENAME INBOX y\r\nb DELETE y\r\nc LSUB \"\" %\r\nd SUBSCRIBE INBOX\r\n{99999999}\r\n",
 		"a ENABLE X-Y\r\nb CREATE Sent (USE (\\Sent))\r\nc LIST (SPECIAL-USE) \"\" * RETURN (STATUS (SIZE APPENDLIMIT))\r\n",
 		"a SUBSCRIBE INBOX\r\nb LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (% x/*) RETURN (CHILDREN SUBSCRIBED)\r\nc RENAME Sent x/S\r\n",
+		"a SELECT INBOX\r\nb SEARCH RETURN (SAVE MIN) CHARSET UTF-8 BODY \"jalape\xc3\xb1o\"\r\nc FETCH $ (FLAGS)\r\nd UID STORE $ +FLAGS (\\Deleted)\r\ne UID EXPUNGE $\r\n",
+		"a SELECT INBOX\r\nb UID SEARCH RETURN (UPDATE PARTIAL -1:-3 COUNT) OR $ YOUNGER 60\r\nc STORE 1:* +FLAGS (\\Seen)\r\nd CANCELUPDATE \"b\"\r\ne MOVE $ x\r\n",
 	} {
 		f.Add([]byte(s))
 	}

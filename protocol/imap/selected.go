@@ -45,6 +45,8 @@ type mailbox struct {
 	toldExists   int
 	toldRecent   int
 	toldKeywords int // keywords named in the last FLAGS response
+
+	search searchState // "$" and updating searches (searchres.go, context.go)
 }
 
 // A msg is one message of a mailbox.
@@ -442,6 +444,7 @@ func (s *session) update(expungeOK bool) {
 		return
 	}
 	if expungeOK {
+		s.tellSearchExpunges()
 		kept := mb.msgs[:0]
 		for _, m := range mb.msgs {
 			if m.Expunged {
@@ -469,6 +472,7 @@ func (s *session) update(expungeOK bool) {
 				Atom(" FLAGS ").Flags(m.flagList(mb.kwNames())).Atom(")").CRLF()
 		}
 	}
+	s.tellSearchUpdates()
 }
 
 // tellFlags sends FLAGS (RFC 3501 §7.2.6) when the mailbox's keywords

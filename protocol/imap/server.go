@@ -129,6 +129,9 @@ type Config struct {
 	MaxKeywords        int
 	MaxMessageKeywords int
 	MaxSearchKeys      int
+	// MaxSearchUpdates bounds the searches with RETURN (UPDATE) a
+	// session keeps updating (context.go); past it: NO [NOUPDATE].
+	MaxSearchUpdates int
 	// IndexDir is the directory of the persistent index of message
 	// structures (protocol/index; docs/architecture.md "The index");
 	// "" for none. One the server cannot make is logged and ignored.
@@ -218,6 +221,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxSearchKeys <= 0 {
 		cfg.MaxSearchKeys = DefaultMaxSearchKeys
+	}
+	if cfg.MaxSearchUpdates <= 0 {
+		cfg.MaxSearchUpdates = DefaultMaxSearchUpdates
 	}
 	if cfg.IdlePoll <= 0 {
 		cfg.IdlePoll = DefaultIdlePoll

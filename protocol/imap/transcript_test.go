@@ -65,6 +65,8 @@ func runTranscript(t *testing.T, file string) {
 			cfg.MaxMessageKeywords, _ = strconv.Atoi(val)
 		case "maxsearchkeys":
 			cfg.MaxSearchKeys, _ = strconv.Atoi(val)
+		case "maxsearchupdates":
+			cfg.MaxSearchUpdates, _ = strconv.Atoi(val)
 		case "maxperaddr":
 			cfg.MaxPerAddr, _ = strconv.Atoi(val)
 		case "createspecialuse":

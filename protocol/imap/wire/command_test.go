@@ -24,7 +24,7 @@ type (
 	patternArg string
 	astringArg string
 	atomArg    string
-	seqArg     wire.SeqSet
+	seqArg     wire.SeqArg
 	fetchArg   []wire.FetchItem
 	storeArg   wire.Store
 	statusArg  []wire.StatusItem
@@ -68,13 +68,8 @@ func astring(d *wire.Decoder, c *command) bool {
 
 func seqSet(uid bool) argReader {
 	return func(d *wire.Decoder, c *command) bool {
-		var s wire.SeqSet
-		var ok bool
-		if uid {
-			ok = d.ExpectUIDSet(&s)
-		} else {
-			ok = d.ExpectSeqSet(&s)
-		}
+		var s wire.SeqArg
+		ok := d.ExpectSeqArg(&s, uid)
 		c.args = append(c.args, seqArg(s))
 		return ok
 	}
@@ -252,7 +247,7 @@ func writeArg(e *wire.Encoder, a any) {
 	case atomArg:
 		e.Atom(string(a))
 	case seqArg:
-		e.SeqSet(wire.SeqSet(a))
+		e.Atom(wire.SeqArg(a).String())
 	case fetchArg:
 		e.List(len(a), func(i int) { e.Atom(a[i].String()) })
 	case storeArg:

@@ -92,6 +92,7 @@ type Decoder struct {
 	tail     literalTail    // a literal header the current line may end with
 	// nonSyncBig: the command's error is a "{n+}" over MaxNonSync
 	nonSyncBig bool
+	utf8Text   bool // quoted strings may hold UTF-8: after SEARCH CHARSET UTF-8 (esearch.go)
 	scratch    []byte
 }
 
@@ -119,6 +120,7 @@ func (d *Decoder) Next() error {
 	d.lineLen, d.literals, d.held = 0, 0, 0
 	d.ended, d.nonSyncBig = false, false
 	d.tail = literalTail{}
+	d.utf8Text = false
 	return nil
 }
 

@@ -31,6 +31,9 @@ func FuzzCommand(f *testing.F) {
 		"a LIST (SPECIAL-USE) \"\" * RETURN (SPECIAL-USE SUBSCRIBED)\r\nb LIST \"\" % RETURN ()\r\nc LIST () x %\r\n",
 		"a CREATE Sent (USE (\\Sent \\Junk))\r\nb CREATE x (USE ())\r\nc ENABLE CONDSTORE X-Y\r\nd STATUS a (SIZE)\r\n",
 		"a LOGIN {4097+}\r\nx\r\nb AUTHENTICATE PLAIN =\r\n",
+		"a SEARCH RETURN (MIN MAX COUNT SAVE) CHARSET UTF-8 BODY \"jalape\xc3\xb1o\" OLDER 60 YOUNGER 3600\r\nb FETCH $ (FLAGS)\r\n",
+		"a UID SEARCH RETURN (UPDATE CONTEXT PARTIAL -1:-20) OR $ UID $ 1:*\r\nb UID EXPUNGE $\r\nc STORE $ +FLAGS (\\Seen)\r\n",
+		"a SEARCH RETURN (PARTIAL 4:2 ALL) ALL\r\nb SEARCH RETURN () $\r\nc UID COPY $ x\r\n",
 	} {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)
