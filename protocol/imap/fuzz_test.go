@@ -25,6 +25,8 @@ func FuzzSession(f *testing.F) {
 		"a LIST \"\" *\r\nb CREATE x/y\r\nc APPEND x/y {5+}\r\nhello\r\nd STATUS x/y (MESSAGES)\r\n",
 		"a SELECT INBOX\r\nb COPY 1 x\r\nc UID FETCH 1:* RFC822.SIZE\r\nd IDLE\r\nDONE\r\n",
 		"a RENAME INBOX y\r\nb DELETE y\r\nc LSUB \"\" %\r\nd SUBSCRIBE INBOX\r\n{99999999}\r\n",
+		"a SELECT INBOX\r\nb SORT (REVERSE SUBJECT DATE DISPLAYTO) UTF-8 ALL\r\nc UID SORT (SIZE CC) US-ASCII OR 1 FROM x\r\n",
+		"a SELECT INBOX\r\nb THREAD REFERENCES UTF-8 ALL\r\nc UID THREAD ORDEREDSUBJECT UTF-8 1:*\r\nd THREAD REFS UTF-8 ALL\r\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -60,9 +60,7 @@ func newSortKey(st *message.Structure, fields []message.Field, idate time.Time) 
 			}
 		}
 		if env.Subject != nil {
-			var base string
-			base, k.reply = message.BaseSubject(*env.Subject)
-			k.subject = message.AsciiCasemap(base)
+			k.subject, k.reply = baseSubjectKey(*env.Subject)
 		}
 		k.from = message.AsciiCasemap(firstMailbox(env.From).Mailbox)
 		k.to = message.AsciiCasemap(firstMailbox(env.To).Mailbox)
@@ -90,6 +88,13 @@ func newSortKey(st *message.Structure, fields []message.Field, idate time.Time) 
 		k.parents = message.MessageIDs(inReplyTo, 1)
 	}
 	return k
+}
+
+// baseSubjectKey is a Subject field's base subject, casemapped, and
+// whether it is a reply's (RFC 5256 §2.1).
+func baseSubjectKey(raw string) (string, bool) {
+	base, reply := message.BaseSubject(raw)
+	return message.AsciiCasemap(base), reply
 }
 
 func pickFirst(old string, have bool, v string) (string, bool) {

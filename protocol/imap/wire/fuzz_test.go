@@ -27,6 +27,8 @@ func FuzzCommand(f *testing.F) {
 		"a LIST \"\" %/*\r\nb FETCH 1 BODY[1.2.MIME]<0.10>\r\n",
 		"a LOGIN \"x {3+}\r\nabc {2}\r\nb NOOP\r\n",
 		"a ID (\"name\" \"mutt\" \"version\" NIL)\r\nb ID NIL\r\nc UID MOVE 1:* Archive\r\n",
+		"a SORT (REVERSE DATE SUBJECT DISPLAYFROM) UTF-8 OR FROM {2}\r\nab NOT 1:3\r\nb UID SORT (ARRIVAL) \"US-ASCII\" ALL\r\n",
+		"a THREAD REFERENCES UTF-8 SINCE 1-Feb-1994 (SEEN UNDELETED)\r\nb UID THREAD REFS us-ascii 2:*\r\nc SORT (FOO) UTF-8 ALL\r\n",
 	} {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)

@@ -96,3 +96,31 @@ func (d *Decoder) searchCriteria(s *Search) bool {
 	}
 	return d.err == nil
 }
+
+// String returns the arguments as a client writes them after "SORT ".
+func (s Sort) String() string {
+	return encodeToString(func(e *Encoder) {
+		e.List(len(s.Keys), func(i int) {
+			if s.Keys[i].Reverse {
+				e.Atom("REVERSE").SP()
+			}
+			e.Atom(s.Keys[i].Name)
+		})
+		e.SP().criteria(s.Search)
+	})
+}
+
+// String returns the arguments as a client writes them after "THREAD ".
+func (t Thread) String() string {
+	return encodeToString(func(e *Encoder) {
+		e.Atom(t.Algorithm).SP().criteria(t.Search)
+	})
+}
+
+// criteria writes charset 1*(SP search-key).
+func (e *Encoder) criteria(s Search) {
+	e.AString(s.Charset)
+	for _, k := range s.Keys {
+		e.SP().searchKey(k)
+	}
+}
