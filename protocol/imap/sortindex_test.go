@@ -71,3 +71,18 @@ func TestSortIndexRestart(t *testing.T) {
 		t.Errorf("with a garbled sort index %d messages were loaded, want some", third.Loads())
 	}
 }
+
+// BenchmarkSortWarm: a warm SORT (SUBJECT) and THREAD REFERENCES of
+// 10,000 messages whose sort keys are in memory.
+func BenchmarkSortWarm(b *testing.B) {
+	root, keys := indexRoot(b, 10000)
+	cl := dialIndexed(b, indexServer(b, root, keys, filepath.Join(b.TempDir(), "index")))
+	cl.cmd("SORT (DATE) UTF-8 ALL")
+	for _, c := range []string{"SORT (SUBJECT) UTF-8 ALL", "THREAD REFERENCES UTF-8 ALL"} {
+		b.Run(c[:6], func(b *testing.B) {
+			for range b.N {
+				cl.cmd(c)
+			}
+		})
+	}
+}
