@@ -8,7 +8,9 @@ import (
 // capabilities lists what the server offers now (RFC 3501 §6.1.1).
 func (s *session) capabilities() []string {
 	caps := []string{"IMAP4rev1", "LITERAL+", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "ID"}
-	caps = append(caps, sortCapabilities...) // sort.go
+	if s.state != notAuthenticated {
+		caps = append(caps, sortCapabilities...) // sort.go
+	}
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
 			caps = append(caps, "STARTTLS")

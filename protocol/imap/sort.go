@@ -12,7 +12,8 @@ import (
 	"p9mail/protocol/imap/wire"
 )
 
-// sortCapabilities are announced in every state (RFC 5256 §1, RFC 5957
+// sortCapabilities are announced once authenticated, as Dovecot does
+// (RFC 5256 §1, RFC 5957
 // §2, RFC 5255 §4.1: base subjects and i;ascii-casemap as RFC 5256
 // requires are I18NLEVEL=1).
 var sortCapabilities = []string{"SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "THREAD=REFS", "I18NLEVEL=1"}
