@@ -283,6 +283,9 @@ func (s *session) sortKeys(ctx context.Context, msgs []*msg) ([]*sortKey, error)
 	return keys, nil
 }
 
+// sortIndexKind names the sort index beside a mailbox's index file.
+const sortIndexKind = "sort"
+
 // sortIndex returns the mailbox's sort index file, opened on first
 // use; nil without an index or when it cannot be opened (logged once).
 func (mb *mailbox) sortIndex() *index.File {
@@ -291,7 +294,7 @@ func (mb *mailbox) sortIndex() *index.File {
 		return nil
 	}
 	mb.sortIdxOnce.Do(func() {
-		x, err := srv.index.Sibling(mb.s.user, mb.file, "sort")
+		x, err := srv.index.Sibling(mb.s.user, mb.file, sortIndexKind)
 		if err != nil {
 			srv.cfg.Log.Warn("imap sort index", "user", mb.s.user, "mailbox", mb.name, "err", err)
 			return

@@ -82,7 +82,18 @@ func (d *Dir) File(user, mailbox string) (*File, error) {
 // of another kind (a word of letters): "<mailbox>~<kind>.idx", a name
 // no mailbox's own file can have, since escape turns '~' into %7E.
 func (d *Dir) Sibling(user, mailbox, kind string) (*File, error) {
-	return d.open(filepath.Join(d.path, escape(user), escape(mailbox)+"~"+escape(kind)+".idx"))
+	return d.open(d.siblingName(user, mailbox, kind))
+}
+
+// HasSibling reports whether the sibling file exists, without opening
+// it (a descriptor per mailbox that never needed one).
+func (d *Dir) HasSibling(user, mailbox, kind string) bool {
+	_, err := os.Stat(d.siblingName(user, mailbox, kind))
+	return err == nil
+}
+
+func (d *Dir) siblingName(user, mailbox, kind string) string {
+	return filepath.Join(d.path, escape(user), escape(mailbox)+"~"+escape(kind)+".idx")
 }
 
 func (d *Dir) open(name string) (*File, error) {

@@ -374,9 +374,15 @@ func TestSibling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if d.HasSibling("glenda", "mbox", "sort") {
+		t.Fatal("a sibling exists before it is opened")
+	}
 	sib, err := d.Sibling("glenda", "mbox", "sort")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !d.HasSibling("glenda", "mbox", "sort") {
+		t.Fatal("an opened sibling does not exist")
 	}
 	other, err := d.File("glenda", "mbox~sort")
 	if err != nil {
