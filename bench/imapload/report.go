@@ -27,6 +27,16 @@ func printReport(w io.Writer, file, dumps string) error {
 	for i, r := range rs {
 		ts[i] = &r.Timings
 	}
+	if slices.ContainsFunc(rs, func(r *result) bool { return r.Answers != nil }) {
+		if err := loadkit.Table(w, ts, append(slices.Clip(sortSteps), "cpu")); err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "\nanswers (every run):")
+		for _, l := range compareAnswers(rs) {
+			fmt.Fprintln(w, "  "+l)
+		}
+		return nil
+	}
 	if err := loadkit.Table(w, ts, rows); err != nil {
 		return err
 	}

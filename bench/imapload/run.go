@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"p9mail/bench/internal/loadkit"
@@ -24,13 +25,14 @@ const (
 // file.
 type result struct {
 	loadkit.Timings
-	Exists  int              `json:"exists"`  // SELECT's EXISTS
-	Meta    int              `json:"meta"`    // messages FETCH-meta described
-	Bodies  int              `json:"bodies"`  // messages FETCH-body delivered
-	Bytes   int64            `json:"bytes"`   // their BODY[] octets
-	SizeOff int              `json:"sizeoff"` // messages whose RFC822.SIZE is not their BODY[] octets
-	Strays  int              `json:"strays"`  // FETCH responses for no message or a message twice
-	Wire    map[string]int64 `json:"wire"`    // step → response bytes read
+	Exists  int               `json:"exists"`            // SELECT's EXISTS
+	Meta    int               `json:"meta"`              // messages FETCH-meta described
+	Bodies  int               `json:"bodies"`            // messages FETCH-body delivered
+	Bytes   int64             `json:"bytes"`             // their BODY[] octets
+	SizeOff int               `json:"sizeoff"`           // messages whose RFC822.SIZE is not their BODY[] octets
+	Strays  int               `json:"strays"`            // FETCH responses for no message or a message twice
+	Wire    map[string]int64  `json:"wire"`              // step → response bytes read
+	Answers map[string]string `json:"answers,omitempty"` // sort session: step → size and CRC of its answer
 }
 
 // A session is the state of one measured run.
@@ -67,6 +69,15 @@ func run(o *options) (*result, error) {
 		{"FETCH-meta", s.fetchMeta},
 		{"FETCH-body", s.fetchBody},
 		{"LOGOUT", func() error { return s.c.logout() }},
+	}
+	if o.session == "sort" {
+		list = append(list[:3], list[5:]...)
+		for _, st := range sortSteps[3:7] {
+			list = slices.Insert(list, len(list)-1, struct {
+				name string
+				do   func() error
+			}{st, s.sortStep(st)})
+		}
 	}
 	cpu0, err := serverCPU(o)
 	if err != nil {

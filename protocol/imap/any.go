@@ -16,6 +16,9 @@ func (s *session) capabilities() []string {
 	caps = append(caps, "ENABLE", "SASL-IR", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS",
 		"SPECIAL-USE", "CREATE-SPECIAL-USE", s.appendLimitCap(), "STATUS=SIZE")
 	caps = append(caps, "ESEARCH", "SEARCHRES", "WITHIN", "CONTEXT=SEARCH") // esearch.go, searchres.go, context.go
+	if s.state != notAuthenticated {
+		caps = append(caps, sortCapabilities...) // sort.go
+	}
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
 			caps = append(caps, "STARTTLS")

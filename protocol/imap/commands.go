@@ -64,6 +64,9 @@ var commands = map[string]command{
 	"UID":    {sel, (*session).uidCmd},
 	// context.go (RFC 5267 §4.3.5)
 	"CANCELUPDATE": {sel, (*session).cancelUpdate},
+	// sort.go, thread.go (RFC 5256, RFC 5957)
+	"SORT":   {sel, func(s *session, tag, cmd string) error { return s.sortCmd(tag, cmd, false) }},
+	"THREAD": {sel, func(s *session, tag, cmd string) error { return s.threadCmd(tag, cmd, false) }},
 }
 
 // uidCommands are the commands UID takes (RFC 3501 §6.4.8, RFC 4315
@@ -75,4 +78,6 @@ var uidCommands = map[string]func(s *session, tag, cmd string) error{
 	"COPY":    func(s *session, tag, cmd string) error { return s.copyMsgs(tag, cmd, true) },
 	"MOVE":    func(s *session, tag, cmd string) error { return s.moveMsgs(tag, cmd, true) },
 	"EXPUNGE": (*session).uidExpunge,
+	"SORT":    func(s *session, tag, cmd string) error { return s.sortCmd(tag, cmd, true) },
+	"THREAD":  func(s *session, tag, cmd string) error { return s.threadCmd(tag, cmd, true) },
 }

@@ -40,6 +40,7 @@ type mailbox struct {
 	before         *plan9.Dir      // the mailbox file's stat before the upasfs open
 	idx            *index.File     // its index file (structures.go), once opened
 	idxOnce        sync.Once
+	sortIndexState // its sort index (sortkey.go)
 
 	// What the client has been told (RFC 3501 §7.3, §7.4).
 	toldExists   int

@@ -156,6 +156,7 @@ type Server struct {
 	loads    atomic.Int64               // messages loaded from upasfs (structures.go)
 	searched atomic.Int64               // messages SEARCH has looked at (search.go)
 	idates   mailfs.ByDigest[time.Time] // digest → INTERNALDATE
+	sortKeys mailfs.ByDigest[*sortKey]  // digest → SORT/THREAD keys (sortkey.go)
 	locks    sync.Map                   // user and directory → semaphore (lock.go)
 	digests  mailfs.DigestCache
 

@@ -29,6 +29,8 @@ type (
 	storeArg   wire.Store
 	statusArg  []wire.StatusItem
 	searchArg  wire.Search
+	sortArg    wire.Sort
+	threadArg  wire.Thread
 	appendArg  struct {
 		wire.Append
 		data string
@@ -100,6 +102,20 @@ func search(d *wire.Decoder, c *command) bool {
 	var s wire.Search
 	ok := d.ExpectSearch(&s)
 	c.args = append(c.args, searchArg(s))
+	return ok
+}
+
+func sortArgs(d *wire.Decoder, c *command) bool {
+	var s wire.Sort
+	ok := d.ExpectSort(&s)
+	c.args = append(c.args, sortArg(s))
+	return ok
+}
+
+func threadArgs(d *wire.Decoder, c *command) bool {
+	var t wire.Thread
+	ok := d.ExpectThread(&t)
+	c.args = append(c.args, threadArg(t))
 	return ok
 }
 
@@ -198,6 +214,8 @@ var commandArgs = map[string][]argReader{
 	"UID STORE":  {seqSet(true), store},
 	"UID COPY":   {seqSet(true), mailbox},
 	"UID MOVE":   {seqSet(true), mailbox},
+	"SORT":       {sortArgs}, "UID SORT": {sortArgs},
+	"THREAD": {threadArgs}, "UID THREAD": {threadArgs},
 }
 
 // readCommand reads one whole command after Next.
@@ -256,6 +274,10 @@ func writeArg(e *wire.Encoder, a any) {
 		e.List(len(a), func(i int) { e.Atom(string(a[i])) })
 	case searchArg:
 		e.Atom(wire.Search(a).String())
+	case sortArg:
+		e.Atom(wire.Sort(a).String())
+	case threadArg:
+		e.Atom(wire.Thread(a).String())
 	case appendArg:
 		e.Mailbox(a.Mailbox).SP()
 		if a.Flags != nil {

@@ -34,6 +34,8 @@ func FuzzCommand(f *testing.F) {
 		"a SEARCH RETURN (MIN MAX COUNT SAVE) CHARSET UTF-8 BODY \"jalape\xc3\xb1o\" OLDER 60 YOUNGER 3600\r\nb FETCH $ (FLAGS)\r\n",
 		"a UID SEARCH RETURN (UPDATE CONTEXT PARTIAL -1:-20) OR $ UID $ 1:*\r\nb UID EXPUNGE $\r\nc STORE $ +FLAGS (\\Seen)\r\n",
 		"a SEARCH RETURN (PARTIAL 4:2 ALL) ALL\r\nb SEARCH RETURN () $\r\nc UID COPY $ x\r\n",
+		"a SORT (REVERSE DATE SUBJECT DISPLAYFROM) UTF-8 OR FROM {2}\r\nab NOT 1:3\r\nb UID SORT (ARRIVAL) \"US-ASCII\" ALL\r\n",
+		"a THREAD REFERENCES UTF-8 SINCE 1-Feb-1994 (SEEN UNDELETED)\r\nb UID THREAD REFS us-ascii 2:*\r\nc SORT (FOO) UTF-8 ALL\r\n",
 	} {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)
