@@ -8,6 +8,7 @@ import (
 // capabilities lists what the server offers now (RFC 3501 §6.1.1).
 func (s *session) capabilities() []string {
 	caps := []string{"IMAP4rev1", "LITERAL+", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "ID"}
+	caps = append(caps, "BINARY", "MULTIAPPEND") // binary.go, append.go (RFC 3516, RFC 3502)
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
 			caps = append(caps, "STARTTLS")
