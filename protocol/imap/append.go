@@ -394,16 +394,23 @@ func (s *session) appendAll(file string, a wire.Append) (string, error) {
 			w.abort()
 			return "", errParse
 		}
-		var check *bareCheck
 		if a.Literal.Binary {
-			check = &bareCheck{r: r}
-			r = check
+			if a.Literal.Size > s.cfg.MaxBinaryAppend {
+				w.abort()
+				return "", no("TOOBIG", fmt.Sprintf("APPEND literal8 of %d octets over the limit of %d", a.Literal.Size, s.cfg.MaxBinaryAppend))
+			}
+			b, err := readBinary(r, a.Literal.Size)
+			if err == nil {
+				b, err = reencode(b, 0)
+			}
+			if err != nil {
+				w.abort()
+				return "", err
+			}
+			r = bytes.NewReader(b)
 		}
 		w.begin(mbox.FromLine(s.user, date.UTC()))
 		last, err := copyMessage(w, r)
-		if err == nil && check != nil && check.bare {
-			err = errBinary
-		}
 		if err == nil {
 			err = w.end(last, flags)
 		}
@@ -429,33 +436,9 @@ func (s *session) appendAll(file string, a wire.Append) (string, error) {
 }
 
 // errBinary refuses a literal8 message that the mailbox cannot give
-// back as it came (RFC 3516 §4.4): mbox keeps lines ending in LF and
-// sends them with CRLF (decision 5), so a CR or LF that is not half of
-// a CRLF would come back changed. NUL is kept (decision 6 changes only
-// what a literal carries, and BINARY sends NUL in a literal8).
-var errBinary = errors.New("binary content with a bare CR or LF cannot be stored in an mbox")
-
-// bareCheck passes a message's bytes on and notes a bare CR or LF.
-type bareCheck struct {
-	r      io.Reader
-	prevCR bool
-	bare   bool
-}
-
-func (c *bareCheck) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	for _, b := range p[:n] {
-		switch {
-		case c.prevCR && b != '\n', !c.prevCR && b == '\n':
-			c.bare = true
-		}
-		c.prevCR = b == '\r'
-	}
-	if err == io.EOF && c.prevCR {
-		c.bare = true
-	}
-	return n, err
-}
+// back as it came, even base64-encoded (appendbinary.go; RFC 3516
+// §4.4: NO [UNKNOWN-CTE]).
+var errBinary = errors.New("binary content that cannot be stored in an mbox")
 
 // uidsOf gives the messages just appended to file UIDs, by bringing
 // that mailbox up to date as STATUS does, and returns the UIDVALIDITY

@@ -41,6 +41,9 @@ func openBinary(o *opened, it wire.FetchItem, st *message.Structure, src message
 // writeBinary writes a BINARY or BINARY.SIZE item of a FETCH response.
 func writeBinary(s *session, it wire.FetchItem, o opened) {
 	e := s.enc
+	// A partial names its origin, "BINARY[1]<5>", as RFC 3516 §4.2's
+	// text and Dovecot do (its ABNF leaves it out; go-imap v2 cannot
+	// parse it).
 	e.FetchName(it).SP()
 	if it.Att == wire.FetchBinarySize {
 		e.Number64(uint64(o.size))

@@ -125,6 +125,10 @@ type Config struct {
 	MaxKeywords        int
 	MaxMessageKeywords int
 	MaxSearchKeys      int
+	// MaxBinaryAppend bounds an APPENDed literal8 message (RFC 3516),
+	// held in memory to be re-encoded (appendbinary.go); over it: NO
+	// [TOOBIG]. 0 takes DefaultMaxBinaryAppend.
+	MaxBinaryAppend int64
 	// IndexDir is the directory of the persistent index of message
 	// structures (protocol/index; docs/architecture.md "The index");
 	// "" for none. One the server cannot make is logged and ignored.
@@ -177,6 +181,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxLiteral <= 0 {
 		cfg.MaxLiteral = DefaultMaxLiteral
+	}
+	if cfg.MaxBinaryAppend <= 0 {
+		cfg.MaxBinaryAppend = DefaultMaxBinaryAppend
 	}
 	if cfg.MaxStrings <= 0 {
 		cfg.MaxStrings = DefaultMaxStrings
