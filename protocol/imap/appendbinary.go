@@ -169,10 +169,7 @@ func reencodeMultipart(body []byte, boundary string, depth int) ([]byte, error) 
 			i = -1
 		}
 		if i < 0 {
-			if first {
-				return nil, errBinary // no part at all
-			}
-			return nil, errBinary // no close delimiter
+			return nil, errBinary // no part at all, or no close delimiter
 		}
 		chunk := rest[:i]
 		if first {
@@ -200,6 +197,14 @@ func reencodeMultipart(body []byte, boundary string, depth int) ([]byte, error) 
 			}
 			return append(out, rest...), nil
 		}
+		// The rest of the delimiter line (transport padding) and its
+		// CRLF stay; the part begins after them.
+		eol := bytes.Index(rest, []byte("\r\n"))
+		if eol < 0 || !storable(rest[:eol+2]) {
+			return nil, errBinary
+		}
+		out = append(out, rest[:eol+2]...)
+		rest = rest[eol+2:]
 	}
 }
 

@@ -25,6 +25,8 @@ func FuzzSession(f *testing.F) {
 		"a LIST \"\" *\r\nb CREATE x/y\r\nc APPEND x/y {5+}\r\nhello\r\nd STATUS x/y (MESSAGES)\r\n",
 		"a SELECT INBOX\r\nb COPY 1 x\r\nc UID FETCH 1:* RFC822.SIZE\r\nd IDLE\r\nDONE\r\n",
 		"a RENAME INBOX y\r\nb DELETE y\r\nc LSUB \"\" %\r\nd SUBSCRIBE INBOX\r\n{99999999}\r\n",
+		"a SELECT INBOX\r\nb FETCH 1:* (BINARY.SIZE[1] BINARY.PEEK[2]<1.5> BINARY[])\r\nc UID FETCH 1:* BINARY.SIZE[1.1]\r\n",
+		"a CREATE x\r\nb APPEND x ~{16+}\r\nS: y\r\n\r\na\nb\x00\rc\r\nc APPEND x {3+}\r\nS:\n (\\Seen) ~{2+}\r\n\n\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -27,6 +27,9 @@ func FuzzCommand(f *testing.F) {
 		"a LIST \"\" %/*\r\nb FETCH 1 BODY[1.2.MIME]<0.10>\r\n",
 		"a LOGIN \"x {3+}\r\nabc {2}\r\nb NOOP\r\n",
 		"a ID (\"name\" \"mutt\" \"version\" NIL)\r\nb ID NIL\r\nc UID MOVE 1:* Archive\r\n",
+		"a FETCH 1:* (BINARY[1.2]<0.10> BINARY.PEEK[] BINARY.SIZE[3])\r\nb UID FETCH 1 BINARY[1.TEXT]\r\n",
+		"a APPEND INBOX ~{3+}\r\n\x00\r\n\r\nb APPEND x (\\Seen) {1+}\r\na ~{2+}\r\n\n\x00 \" 7-Feb-1994 21:52:25 -0800\" {1+}\r\nb\r\n",
+		"a APPEND x {1+}\r\na {1+}\r\nb \r\nc APPEND x ~1\r\n",
 	} {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)
