@@ -129,6 +129,11 @@ type Config struct {
 	// held in memory to be re-encoded (appendbinary.go); over it: NO
 	// [TOOBIG]. 0 takes DefaultMaxBinaryAppend.
 	MaxBinaryAppend int64
+	// MaxCompressRatio bounds, under COMPRESS=DEFLATE (compress.go),
+	// the octets a client's data inflates to over its compressed
+	// octets, past a first MiB; over it the session ends. 0 takes
+	// DefaultMaxCompressRatio.
+	MaxCompressRatio int
 	// IndexDir is the directory of the persistent index of message
 	// structures (protocol/index; docs/architecture.md "The index");
 	// "" for none. One the server cannot make is logged and ignored.
@@ -181,6 +186,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxLiteral <= 0 {
 		cfg.MaxLiteral = DefaultMaxLiteral
+	}
+	if cfg.MaxCompressRatio <= 0 {
+		cfg.MaxCompressRatio = DefaultMaxCompressRatio
 	}
 	if cfg.MaxBinaryAppend <= 0 {
 		cfg.MaxBinaryAppend = DefaultMaxBinaryAppend
