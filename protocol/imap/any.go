@@ -9,7 +9,7 @@ import (
 func (s *session) capabilities() []string {
 	caps := []string{"IMAP4rev1", "LITERAL+", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "ID"}
 	caps = append(caps, "BINARY", "MULTIAPPEND") // binary.go, append.go (RFC 3516, RFC 3502)
-	caps = append(caps, "COMPRESS=DEFLATE")      // compress.go (RFC 4978)
+	// COMPRESS (compress.go) is not announced: see there.
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
 			caps = append(caps, "STARTTLS")

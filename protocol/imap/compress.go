@@ -11,7 +11,17 @@ import (
 	"sync"
 )
 
-// COMPRESS=DEFLATE (RFC 4978): after the tagged OK both directions are
+// COMPRESS=DEFLATE (RFC 4978) is NOT announced: compress/flate's
+// reader hands out inflated data only at a sync flush (an empty stored
+// block) or when its window fills, not at the end of an ordinary block,
+// so a client that ends its bursts with zlib's Z_PARTIAL_FLUSH, as
+// mbsync (isync 1.4) does, waits forever for the reply to its first
+// compressed command (TestInteropMbsync fails with it announced). The
+// command works for clients that sync-flush (Python's zlib with
+// Z_SYNC_FLUSH, Go's flate: interop_compress_test.go); announcing it
+// needs an inflater that delivers at each block end.
+//
+// After the tagged OK both directions are
 // raw deflate (RFC 1951). The session's reader, writer, decoder and
 // encoder are rebuilt on a compressConn over the connection (setConn),
 // so every limit of the decoder (MaxLine, MaxLiteral, MaxStrings)
