@@ -37,6 +37,8 @@ func main() {
 		serverName = flag.String("s", "", "server `name` in the greeting (default: the host name)")
 		maxLiteral = flag.Int64("maxliteral", imap.DefaultMaxLiteral, "largest literal (APPEND) in `bytes`")
 		maxStrings = flag.Int64("maxstrings", imap.DefaultMaxStrings, "most literal string `bytes` one command may hold in memory (APPEND's message excluded)")
+		maxBinary  = flag.Int64("maxbinaryappend", imap.DefaultMaxBinaryAppend, "largest APPENDed literal8 (BINARY) message in `bytes`, held in memory to re-encode")
+		maxRatio   = flag.Int("maxcompressratio", imap.DefaultMaxCompressRatio, "under COMPRESS=DEFLATE, most inflated octets per compressed octet a client may send (past 1 MiB)")
 		preLine    = flag.Int("maxpreauthline", imap.DefaultMaxPreauthLine, "longest command line in `bytes` before login")
 		preLiteral = flag.Int64("maxpreauthliteral", imap.DefaultMaxPreauthLiteral, "largest literal in `bytes` before login")
 		maxKw      = flag.Int("maxkeywords", imap.DefaultMaxKeywords, "most keywords in one mailbox")
@@ -73,6 +75,8 @@ func main() {
 		MaxLine:            f.MaxLine,
 		MaxLiteral:         *maxLiteral,
 		MaxStrings:         *maxStrings,
+		MaxBinaryAppend:    *maxBinary,
+		MaxCompressRatio:   *maxRatio,
 		MaxPreauthLine:     *preLine,
 		MaxPreauthLiteral:  *preLiteral,
 		MaxConns:           f.MaxConns,

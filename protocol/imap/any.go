@@ -19,6 +19,8 @@ func (s *session) capabilities() []string {
 	if s.state != notAuthenticated {
 		caps = append(caps, sortCapabilities...) // sort.go
 	}
+	caps = append(caps, "BINARY", "MULTIAPPEND") // binary.go, append.go (RFC 3516, RFC 3502)
+	// COMPRESS (compress.go) is not announced: see there.
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
 			caps = append(caps, "STARTTLS")

@@ -52,6 +52,8 @@ var commands = map[string]command{
 	"RENAME": {authed, (*session).rename},
 	// append.go (RFC 3501 §6.3.11, RFC 4315)
 	"APPEND": {authed, (*session).appendCmd},
+	// compress.go (RFC 4978)
+	"COMPRESS": {authed, (*session).compress},
 	// idle.go (RFC 2177)
 	"IDLE": {authed, (*session).idle},
 	// fetch.go, store.go, search.go, copy.go, move.go, uid.go

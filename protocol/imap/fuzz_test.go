@@ -31,6 +31,8 @@ func FuzzSession(f *testing.F) {
 		"a SELECT INBOX\r\nb UID SEARCH RETURN (UPDATE PARTIAL -1:-3 COUNT) OR $ YOUNGER 60\r\nc STORE 1:* +FLAGS (\\Seen)\r\nd CANCELUPDATE \"b\"\r\ne MOVE $ x\r\n",
 		"a SELECT INBOX\r\nb SORT (REVERSE SUBJECT DATE DISPLAYTO) UTF-8 ALL\r\nc UID SORT (SIZE CC) US-ASCII OR 1 FROM x\r\n",
 		"a SELECT INBOX\r\nb THREAD REFERENCES UTF-8 ALL\r\nc UID THREAD ORDEREDSUBJECT UTF-8 1:*\r\nd THREAD REFS UTF-8 ALL\r\n",
+		"a SELECT INBOX\r\nb FETCH 1:* (BINARY.SIZE[1] BINARY.PEEK[2]<1.5> BINARY[])\r\nc UID FETCH 1:* BINARY.SIZE[1.1]\r\n",
+		"a CREATE x\r\nb APPEND x ~{16+}\r\nS: y\r\n\r\na\nb\x00\rc\r\nc APPEND x {3+}\r\nS:\n (\\Seen) ~{2+}\r\n\n\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}

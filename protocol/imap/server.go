@@ -132,6 +132,15 @@ type Config struct {
 	// MaxSearchUpdates bounds the searches with RETURN (UPDATE) a
 	// session keeps updating (context.go); past it: NO [NOUPDATE].
 	MaxSearchUpdates int
+	// MaxBinaryAppend bounds an APPENDed literal8 message (RFC 3516),
+	// held in memory to be re-encoded (appendbinary.go); over it: NO
+	// [TOOBIG]. 0 takes DefaultMaxBinaryAppend.
+	MaxBinaryAppend int64
+	// MaxCompressRatio bounds, under COMPRESS=DEFLATE (compress.go),
+	// the octets a client's data inflates to over its compressed
+	// octets, past a first MiB; over it the session ends. 0 takes
+	// DefaultMaxCompressRatio.
+	MaxCompressRatio int
 	// IndexDir is the directory of the persistent index of message
 	// structures (protocol/index; docs/architecture.md "The index");
 	// "" for none. One the server cannot make is logged and ignored.
@@ -189,6 +198,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxLiteral <= 0 {
 		cfg.MaxLiteral = DefaultMaxLiteral
+	}
+	if cfg.MaxCompressRatio <= 0 {
+		cfg.MaxCompressRatio = DefaultMaxCompressRatio
+	}
+	if cfg.MaxBinaryAppend <= 0 {
+		cfg.MaxBinaryAppend = DefaultMaxBinaryAppend
 	}
 	if cfg.MaxStrings <= 0 {
 		cfg.MaxStrings = DefaultMaxStrings

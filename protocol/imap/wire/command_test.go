@@ -17,6 +17,7 @@ import (
 type command struct {
 	tag, name string
 	args      []any
+	ended     bool // the last argument read the line end (MULTIAPPEND)
 }
 
 type (
@@ -34,6 +35,7 @@ type (
 	appendArg  struct {
 		wire.Append
 		data string
+		more []appendArg // MULTIAPPEND's further messages (RFC 3502)
 	}
 	idArg     []wire.IDParam
 	listArg   wire.List
@@ -130,8 +132,26 @@ func appendArgs(d *wire.Decoder, c *command) bool {
 	if err != nil {
 		return false
 	}
-	c.args = append(c.args, appendArg{a, string(data)})
-	return true
+	first := appendArg{Append: a, data: string(data)}
+	for {
+		more := false
+		if !d.ExpectAppendNext(&a, &more) {
+			return false
+		}
+		if !more {
+			c.args = append(c.args, first)
+			c.ended = true
+			return true
+		}
+		if !d.ExpectLiteralData(&r) {
+			return false
+		}
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return false
+		}
+		first.more = append(first.more, appendArg{Append: a, data: string(data)})
+	}
 }
 
 // authenticate reads a mechanism and an optional initial response.
@@ -240,6 +260,9 @@ func readCommand(d *wire.Decoder) (command, bool) {
 			return c, false
 		}
 	}
+	if c.ended {
+		return c, true
+	}
 	return c, d.ExpectCRLF()
 }
 
@@ -252,6 +275,22 @@ func writeCommand(e *wire.Encoder, c command) {
 		writeArg(e, a)
 	}
 	e.CRLF()
+}
+
+// writeMessage writes one APPEND message: flags, date, literal (a
+// literal8 when it came as one).
+func writeMessage(e *wire.Encoder, a appendArg) {
+	if a.Flags != nil {
+		e.Flags(a.Flags).SP()
+	}
+	if !a.Date.IsZero() {
+		e.DateTime(a.Date).SP()
+	}
+	if a.Literal.Binary {
+		e.Literal8(int64(len(a.data)), strings.NewReader(a.data))
+		return
+	}
+	e.Literal(int64(len(a.data)), strings.NewReader(a.data))
 }
 
 func writeArg(e *wire.Encoder, a any) {
@@ -280,13 +319,11 @@ func writeArg(e *wire.Encoder, a any) {
 		e.Atom(wire.Thread(a).String())
 	case appendArg:
 		e.Mailbox(a.Mailbox).SP()
-		if a.Flags != nil {
-			e.Flags(a.Flags).SP()
+		writeMessage(e, a)
+		for _, m := range a.more {
+			e.SP()
+			writeMessage(e, m)
 		}
-		if !a.Date.IsZero() {
-			e.DateTime(a.Date).SP()
-		}
-		e.Literal(int64(len(a.data)), strings.NewReader(a.data))
 	case listArg:
 		e.Atom(wire.List(a).String())
 	case createArg:
