@@ -28,6 +28,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/term"
+
 	"p9mail/protocol/mailfs"
 )
 
@@ -286,9 +288,13 @@ func (c *cmd) line() ([]byte, error) {
 	return []byte(strings.TrimRight(s, "\r\n")), nil
 }
 
-// noEcho reads a line from the terminal with echo turned off by stty,
-// restored afterwards.
+// noEcho reads a line from the terminal with echo off: through
+// golang.org/x/term, or, where that cannot (a system it does not
+// know), with stty, echo restored afterwards.
 func (c *cmd) noEcho() ([]byte, error) {
+	if s, err := term.ReadPassword(int(os.Stdin.Fd())); err == nil {
+		return s, nil
+	}
 	if err := stty("-echo"); err != nil {
 		return nil, fmt.Errorf("turn echo off: %w", err)
 	}
@@ -305,8 +311,4 @@ func stty(arg string) error {
 	return cmd.Run()
 }
 
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&fs.ModeCharDevice != 0
-}
-
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"errors"
+	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -157,5 +159,65 @@ func TestLifecycle(t *testing.T) {
 	}
 	if err := newCmd(root, "../x", "s\n").create(); err == nil {
 		t.Error("bad user name accepted")
+	}
+}
+
+// TestSecretNotEchoed runs changeuser on a terminal (script(1) gives
+// it one) and types the secret after each prompt: the secret is set,
+// and never echoed.
+func TestSecretNotEchoed(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		msg := "script (bsdutils) not installed: .ci/run must install it"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	bin := filepath.Join(t.TempDir(), "changeuser")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	root := t.TempDir()
+	c := exec.Command(script, "-qfec", bin+" -root "+root+" glenda", "/dev/null")
+	in, err := c.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Stderr = c.Stdout
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var seen strings.Builder
+	buf := make([]byte, 256)
+	for _, prompt := range []string{"secret: ", "again: "} {
+		for !strings.Contains(seen.String(), prompt) {
+			n, err := out.Read(buf)
+			seen.Write(buf[:n])
+			if err != nil {
+				t.Fatalf("waiting for %q: %v; output %q", prompt, err, seen.String())
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // echo is off by now
+		if _, err := in.Write([]byte("hidden-pw\r")); err != nil {
+			t.Fatal(err)
+		}
+		seen.Reset()
+	}
+	rest, _ := io.ReadAll(out)
+	seen.Write(rest)
+	if err := c.Wait(); err != nil {
+		t.Fatalf("changeuser: %v; output %q", err, seen.String())
+	}
+	if strings.Contains(seen.String(), "hidden-pw") {
+		t.Errorf("the secret was echoed: %q", seen.String())
+	}
+	b, err := os.ReadFile(filepath.Join(root, "keys/glenda/secret"))
+	if err != nil || string(b) != "hidden-pw" {
+		t.Errorf("secret file %q, %v", b, err)
 	}
 }
