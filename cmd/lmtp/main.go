@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 
 	"p9mail/cmd/internal/daemon"
 	"p9mail/ninep"
@@ -30,7 +31,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("lmtp: ")
 	var listen daemon.ListFlag
-	flag.Var(&listen, "l", "listen on `addr` (host:port or tcp!host!port; keep it on loopback or a trusted network: LMTP has no authentication); repeatable")
+	flag.Var(&listen, "l", "listen on `addr` (host:port or tcp!host!port; :port is loopback's: LMTP has no authentication); repeatable")
 	var (
 		root       = flag.String("root", "", "mail root `dir` holding box/<user>/ (delivered with mbox.Append on this host)")
 		fsAddr     = flag.String("fs", "", "deliver through the running upasfs at `addr` (its box attach) instead of -root")
@@ -85,6 +86,13 @@ func main() {
 	if len(listen) == 0 {
 		srv.ServeConn(daemon.StdioConn())
 		return
+	}
+	for i, a := range listen {
+		// LMTP has no authentication: an address without a host is
+		// loopback's, not every interface's.
+		if strings.HasPrefix(a, ":") {
+			listen[i] = "127.0.0.1" + a
+		}
 	}
 	daemon.ServeAll(listen, nil, false, ninep.Listen, func(l net.Listener, _ bool) error { return srv.Serve(l) })
 }

@@ -3,6 +3,7 @@ package lmtp
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -311,5 +312,44 @@ func TestNSDeliverer(t *testing.T) {
 	}
 	if _, err := os.Stat(mbox.IntentPath(path)); !os.IsNotExist(err) {
 		t.Errorf("append record left: %v", err)
+	}
+}
+
+// TestHostDelivererDotlock: a Unix agent's dotlock makes the delivery
+// wait its LockTimeout and fail with mbox.ErrLocked (a 451 reply),
+// the mailbox untouched.
+func TestHostDelivererDotlock(t *testing.T) {
+	root := testRoot(t)
+	path := filepath.Join(root, "box", "rob", "mbox")
+	if err := os.WriteFile(path+".lock", []byte("1\n"), 0600); err != nil { // pid 1 lives
+		t.Fatal(err)
+	}
+	d := &HostDeliverer{Root: root, LockTimeout: 600 * time.Millisecond}
+	var m bytes.Buffer
+	mbox.Format(&m, "x@y", testNow, []byte("Subject: x\r\n\r\nx\r\n"))
+	start := time.Now()
+	err := d.Deliver("rob", "mbox", m.Bytes())
+	if !errors.Is(err, mbox.ErrLocked) {
+		t.Fatalf("Deliver under a dotlock: %v", err)
+	}
+	if el := time.Since(start); el < 500*time.Millisecond {
+		t.Errorf("gave up after %v", el)
+	}
+	if b, _ := os.ReadFile(path); len(b) != 0 {
+		t.Errorf("mailbox written under the dotlock: %q", b)
+	}
+}
+
+// TestDigest: the digest in the 250 reply is the one upasfs's scan
+// gives the message in the mailbox.
+func TestDigest(t *testing.T) {
+	var m bytes.Buffer
+	mbox.Format(&m, "x@y", testNow, []byte("Subject: x\r\n\r\nFrom here\r\nno newline at the end"))
+	msgs, err := mbox.Scan(bytes.NewReader(append(m.Bytes(), m.Bytes()...)), 0)
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("Scan: %d messages, %v", len(msgs), err)
+	}
+	if got, want := Digest(m.Bytes()), msgs[0].DigestHex(); got != want {
+		t.Errorf("Digest = %s, upasfs's %s", got, want)
 	}
 }
