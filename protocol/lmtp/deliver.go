@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"9fans.net/go/plan9"
@@ -107,13 +108,29 @@ func (h *HostDeliverer) Resolve(user, detail string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if okDetail(detail) {
-		// Lstat: a symbolic link is not followed out of the directory.
-		if st, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(detail))); err == nil && st.Mode().IsRegular() {
-			return detail, nil
-		}
+	if okDetail(detail) && plainFile(dir, detail) {
+		return detail, nil
 	}
 	return "mbox", nil
+}
+
+// plainFile reports whether name, below dir, is a regular file reached
+// through directories only: no symbolic link on the way may lead a
+// delivery out of the mail directory.
+func plainFile(dir, name string) bool {
+	p := dir
+	elems := strings.Split(name, "/")
+	for i, e := range elems {
+		p = filepath.Join(p, e)
+		st, err := os.Lstat(p)
+		switch {
+		case err != nil:
+			return false
+		case i < len(elems)-1 && !st.IsDir(), i == len(elems)-1 && !st.Mode().IsRegular():
+			return false
+		}
+	}
+	return true
 }
 
 // Deliver implements Deliverer.

@@ -353,3 +353,43 @@ func TestDigest(t *testing.T) {
 		t.Errorf("Digest = %s, upasfs's %s", got, want)
 	}
 }
+
+// TestResolve: +detail finds only a regular file of the mail directory
+// reached without symbolic links; anything else is the inbox.
+func TestResolve(t *testing.T) {
+	root := testRoot(t)
+	dir := filepath.Join(root, "box", "glenda")
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "x"), nil, 0600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0700); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"sub/box", "L.x", "y.imp"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "x"), filepath.Join(dir, "flink")); err != nil {
+		t.Fatal(err)
+	}
+	d := &HostDeliverer{Root: root}
+	for detail, want := range map[string]string{
+		"": "mbox", "lists": "lists", "sub/box": "sub/box", "sub": "mbox", "nosuch": "mbox",
+		"link/x": "mbox", "flink": "mbox", "L.x": "mbox", "y.imp": "mbox", "../rob/mbox": "mbox",
+		"/etc/passwd": "mbox", "sub//box": "mbox", "sub/./box": "mbox",
+	} {
+		if got, err := d.Resolve("glenda", detail); err != nil || got != want {
+			t.Errorf("Resolve(glenda, %q) = %q, %v; want %q", detail, got, err, want)
+		}
+	}
+	for _, u := range []string{"nobody", "..", "", "a/b"} {
+		if _, err := d.Resolve(u, ""); !errors.Is(err, ErrNoUser) {
+			t.Errorf("Resolve(%q) = %v, want ErrNoUser", u, err)
+		}
+	}
+}
