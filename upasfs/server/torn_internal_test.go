@@ -48,7 +48,7 @@ func TestSyncCutsTornAppend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.Write(b.Bytes()[:30]); err != nil {
+	if _, err := f.Write(b.Bytes()[:60]); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
