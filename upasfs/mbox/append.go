@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -16,7 +17,9 @@ import (
 // ends with the "\n\n" that separates messages (adding what is
 // missing) and appends in one write, then fsyncs. The file is created
 // mode 0600 if absent. If the write fails the file is cut back to its
-// old length, so that no partial message is left.
+// old length, so that no partial message is left; if the process dies
+// during the write, the append record written first (Intent, synced)
+// lets the next writer's Recover cut the torn tail off.
 func Append(path string, formatted []byte, timeout time.Duration) (err error) {
 	if !bytes.HasPrefix(formatted, []byte(fromLine)) {
 		return fmt.Errorf("mbox: append to %s: data does not begin with %q", path, fromLine)
@@ -37,7 +40,7 @@ func Append(path string, formatted []byte, timeout time.Duration) (err error) {
 	if err != nil {
 		return fmt.Errorf("mbox: append: %w", err)
 	}
-	err = appendFile(f, formatted)
+	err = appendFile(f, path, formatted)
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("mbox: append: %w", cerr)
 	}
@@ -45,8 +48,9 @@ func Append(path string, formatted []byte, timeout time.Duration) (err error) {
 }
 
 // appendFile writes the missing separator and data at the end of f,
-// opened O_APPEND, and fsyncs it.
-func appendFile(f *os.File, data []byte) error {
+// opened O_APPEND, and fsyncs it, under an append record (Intent)
+// removed once the data is synced.
+func appendFile(f *os.File, path string, data []byte) error {
 	st, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("mbox: append: %w", err)
@@ -58,14 +62,50 @@ func appendFile(f *os.File, data []byte) error {
 	if len(sep) > 0 {
 		data = append([]byte(sep), data...)
 	}
-	if _, err := f.Write(data); err != nil {
+	rec := IntentPath(path)
+	if err := writeIntent(rec, NewIntent(st.Size(), len(sep), data), st.Mode().Perm()); err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		// Cut back; the record stays if that fails, for Recover.
 		if terr := f.Truncate(st.Size()); terr != nil {
-			err = errors.Join(err, terr)
+			return fmt.Errorf("mbox: append: %w", errors.Join(err, terr))
+		}
+		if rerr := os.Remove(rec); rerr != nil {
+			err = errors.Join(err, rerr)
 		}
 		return fmt.Errorf("mbox: append: %w", err)
 	}
-	if err := f.Sync(); err != nil {
+	if err := os.Remove(rec); err != nil {
 		return fmt.Errorf("mbox: append: %w", err)
+	}
+	return nil
+}
+
+// writeIntent writes the append record rec and syncs it and its
+// directory, so that it is there whatever happens to the append.
+func writeIntent(rec string, in Intent, perm os.FileMode) error {
+	t, err := os.OpenFile(rec, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm|0600)
+	if err != nil {
+		return fmt.Errorf("mbox: append record: %w", err)
+	}
+	_, err = t.Write(in.Marshal())
+	if err == nil {
+		err = t.Sync()
+	}
+	if cerr := t.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(rec))
+	}
+	if err != nil {
+		os.Remove(rec)
+		return fmt.Errorf("mbox: append record: %w", err)
 	}
 	return nil
 }

@@ -50,6 +50,8 @@ func childMain(mode string) int {
 		err = childPosixLock(path)
 	case "append":
 		err = childAppend(path)
+	case "bigappend":
+		err = childBigAppend(path)
 	case "rewriter":
 		err = childRewriter(path, os.Getenv("MBOX_LOG"))
 	case "exit":

@@ -122,8 +122,16 @@ func writeMsgs(w io.Writer, src io.ReaderAt, keep []Msg) ([]Msg, error) {
 // under the Lock before opening the mailbox. If path is missing and
 // path+".tmp" exists, the .tmp is renamed into place (Plan 9 removes
 // then renames, so a crash can leave only the .tmp). If both exist the
-// .tmp is an unfinished rewrite and is removed.
+// .tmp is an unfinished rewrite and is removed. Then an append record
+// left behind (see Intent) has its torn tail removed.
 func Recover(path string) error {
+	if err := recoverTmp(path); err != nil {
+		return err
+	}
+	return recoverAppend(path)
+}
+
+func recoverTmp(path string) error {
 	tmp := path + ".tmp"
 	if _, err := os.Lstat(tmp); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -259,6 +259,12 @@ func (b *Box) sync() error {
 			st = ist
 		}
 	}
+	if st != nil && b.gen != nil && inode(st) == b.ino && st.Size() == b.size && st.ModTime().Equal(b.mtime) {
+		return nil
+	}
+	if st != nil {
+		st = b.recoverTorn(st)
+	}
 	if st != nil && b.gen != nil && inode(st) == b.ino {
 		switch {
 		case st.Size() == b.size && st.ModTime().Equal(b.mtime):
@@ -268,6 +274,30 @@ func (b *Box) sync() error {
 		}
 	}
 	return b.indexed(b.rescan())
+}
+
+// recoverTorn looks, when the file has changed, for the record of an
+// append cut short (mbox.Intent): if one is there and the mailbox's
+// locks are free at once (its writer is dead, not still writing), the
+// torn tail is removed (mbox.Recover) before the file is parsed, so that
+// no reader takes it for mail. It returns the file's new stat, or st.
+func (b *Box) recoverTorn(st os.FileInfo) os.FileInfo {
+	if _, err := os.Stat(mbox.IntentPath(b.path)); err != nil {
+		return st
+	}
+	l, err := mbox.Lock(b.path, 0)
+	if err != nil {
+		return st // a live writer: it will finish or be recovered later
+	}
+	rerr := mbox.Recover(b.path)
+	uerr := l.Unlock()
+	if rerr != nil || uerr != nil {
+		return st
+	}
+	if nst, err := os.Stat(b.path); err == nil {
+		return nst
+	}
+	return st
 }
 
 // indexed saves the index after a parse that succeeded, and returns err.
