@@ -46,6 +46,8 @@ type Flags struct {
 	// with a PROXY header; "" none.
 	ProxyFrom    string
 	ProxyTimeout time.Duration
+	// LogJSON is -logjson: the log records in JSON (implies -v).
+	LogJSON bool
 }
 
 // Register defines the shared flags on the default flag set. debug
@@ -62,7 +64,8 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.StringVar(&f.Keys, "keys", "", "secrets `dir` in keyfs layout (default: <root>/keys)")
 	flag.StringVar(&f.Ratify, "ratify", "", "ratify `dir`: after each login create <dir>/trusted/<peer>#32")
 	flag.StringVar(&f.Debug, debug, "", "append a protocol trace to `file`")
-	flag.BoolVar(&f.Verbose, "v", false, "log logins and errors to standard error")
+	flag.BoolVar(&f.Verbose, "v", false, "log sessions, logins and errors to standard error")
+	flag.BoolVar(&f.LogJSON, "logjson", false, "log as -v does, one JSON object per record")
 	flag.DurationVar(&f.Idle, "idle", idle, "autologout after this idle `time` ("+idleRFC+")")
 	flag.IntVar(&f.MaxLine, "maxline", maxLine, "longest command line in `bytes`")
 	flag.IntVar(&f.MaxConns, "maxconns", maxConns, "most concurrent connections per listener")
@@ -168,7 +171,10 @@ func (f *Flags) Resolve(preauth bool) Setup {
 		}
 		s.Peer = a
 	}
-	if f.Verbose {
+	switch {
+	case f.LogJSON:
+		s.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	case f.Verbose:
 		s.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	var err error

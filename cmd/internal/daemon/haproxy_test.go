@@ -109,6 +109,10 @@ func TestHAProxy(t *testing.T) {
 		if len(rest) != 0 || err != nil && !errors.Is(err, syscall.ECONNRESET) {
 			t.Errorf("after an untrusted header: %q, %v; want the connection closed", rest, err)
 		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(b.log.String(), "PROXY header from an untrusted source") && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
 		if !strings.Contains(b.log.String(), "PROXY header from an untrusted source") {
 			t.Errorf("refusal not logged:\n%s", b.log.String())
 		}
