@@ -226,7 +226,7 @@ func (s *session) checkStore() {
 		return
 	}
 	if err := ninep.Lost(s.ns); err != nil {
-		s.cfg.Log.Warn("imap lost upasfs", "user", s.user, "err", err)
+		s.cfg.Log.Warn("imap lost upasfs", "session", s.id, "user", s.user, "err", err)
 		s.untagged("BYE", "UNAVAILABLE", "mail store unavailable, try again later")
 		s.state = logout
 	}
@@ -257,6 +257,8 @@ func (s *session) hangup(err error) {
 		s.untagged("BYE", "", "autologout; idle for too long")
 		s.flush()
 		s.rec.End = protocol.EndTimeout
+	case errors.Is(err, protocol.ErrUntrustedProxy):
+		s.rec.End = protocol.EndError
 	default:
 		s.rec.End = protocol.EndHangup
 	}

@@ -81,6 +81,9 @@ func (s *session) run() {
 		}
 		if err != nil {
 			s.rec.End = protocol.EndHangup
+			if errors.Is(err, protocol.ErrUntrustedProxy) {
+				s.rec.End = protocol.EndError
+			}
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				s.rec.End = protocol.EndTimeout
 				if s.drop == nil {
@@ -98,7 +101,7 @@ func (s *session) run() {
 				// The upasfs is gone: nothing could work any more. The
 				// command has had its -ERR; end the session without
 				// deleting anything (RFC 1939 §6).
-				s.cfg.Log.Warn("pop3 lost upasfs", "user", s.user, "err", err)
+				s.cfg.Log.Warn("pop3 lost upasfs", "session", s.id, "user", s.user, "err", err)
 				s.quit = true
 			}
 		}

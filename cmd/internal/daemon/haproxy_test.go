@@ -99,24 +99,47 @@ func TestHAProxy(t *testing.T) {
 		})
 	}
 
-	t.Run("untrusted header", func(t *testing.T) {
-		b := backends[0]
-		c := dialFrom(t, "127.0.0.5", fmt.Sprintf("127.0.0.1:%d", b.port))
-		expectGreeting(t, b, c)
-		io.WriteString(c, "PROXY TCP4 192.0.2.1 127.0.0.1 1000 143\r\na1 CAPABILITY\r\n")
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		rest, err := io.ReadAll(c) // EOF, or a reset: the server closed with the command unread
-		if len(rest) != 0 || err != nil && !errors.Is(err, syscall.ECONNRESET) {
-			t.Errorf("after an untrusted header: %q, %v; want the connection closed", rest, err)
+	for _, b := range []*backend{backends[0], backends[2]} {
+		t.Run("untrusted header "+b.prog, func(t *testing.T) { untrustedHeader(t, b) })
+	}
+}
+
+// untrustedHeader sends a PROXY header straight to b from an address
+// it does not trust: the connection is closed and logged.
+func untrustedHeader(t *testing.T, b *backend) {
+	t.Helper()
+	c := dialFrom(t, "127.0.0.5", fmt.Sprintf("127.0.0.1:%d", b.port))
+	expectGreeting(t, b, c)
+	io.WriteString(c, "PROXY TCP4 192.0.2.1 127.0.0.1 1000 143\r\na1 CAPABILITY\r\nCAPA\r\n")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	rest, err := io.ReadAll(c) // EOF, or a reset: the server closed with the command unread
+	if len(rest) != 0 || err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("after an untrusted header: %q, %v; want the connection closed", rest, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(b.log.String(), "PROXY header from an untrusted source") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(b.log.String(), "PROXY header from an untrusted source") {
+		t.Errorf("refusal not logged:\n%s", b.log.String())
+	}
+	for !endedInError(b.log.String(), "127.0.0.5") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !endedInError(b.log.String(), "127.0.0.5") {
+		t.Errorf("no end=error record of 127.0.0.5's session:\n%s", b.log.String())
+	}
+}
+
+// endedInError reports whether log has the end record, end=error, of a
+// session from peer.
+func endedInError(log, peer string) bool {
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, "session end") && strings.Contains(line, "peer="+peer+" ") && strings.HasSuffix(line, "end=error") {
+			return true
 		}
-		deadline := time.Now().Add(5 * time.Second)
-		for !strings.Contains(b.log.String(), "PROXY header from an untrusted source") && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if !strings.Contains(b.log.String(), "PROXY header from an untrusted source") {
-			t.Errorf("refusal not logged:\n%s", b.log.String())
-		}
-	})
+	}
+	return false
 }
 
 // startServer runs prog on a demo root at 127.0.0.1:port behind the
