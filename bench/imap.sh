@@ -14,20 +14,27 @@
 #         in a fresh directory of the run; Dovecot's index files are
 #         removed first, so it builds them;
 #   warm  WARM more sessions; Dovecot has its index and cache, ours its
-#         .imp file and in-process caches.
-# Then it prints the table of times (cold, median of warm) and ratios
+#         .imp file and in-process caches;
+#   restart  RESTARTS sessions, each the first after both servers were
+#         stopped and started again: what is left is what each keeps on
+#         disk (Dovecot's index and cache; our .imp, state file and
+#         -index directory).
+# Each session also records each server's peak memory (all its
+# processes, sampled every 50 ms: VmRSS and RssAnon). Then it prints the
+# table of times (cold, median of warm and of restart) and ratios
 # ours/Dovecot, what each server delivered, and a per-message comparison
 # of the cold runs: BODY[] bytes and the listing items.
 #
 # Usage: bench/imap.sh     (as root: it may apt-get install Dovecot and
 #                           runs a private Dovecot instance)
-# Environment: MSGS (10000), SEED (1), WARM (3), KEEP=1 keeps the work
+# Environment: MSGS (10000), SEED (1), WARM (3), RESTARTS (1), KEEP=1 keeps the work
 # directory, PROFILE=1 adds an in-process CPU profile of our server.
 set -euo pipefail
 
 MSGS=${MSGS:-10000}
 SEED=${SEED:-1}
 WARM=${WARM:-3}
+RESTARTS=${RESTARTS:-1}
 
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -69,6 +76,14 @@ runs() {
 	for _ in $(seq "$WARM"); do
 		session ours warm "$ours_port" -cpupid "$ours_pid"
 		session dovecot warm "$dovecot_port" -cpupid "$dovecot_pid"
+	done
+	log "$RESTARTS sessions each after restarting both servers"
+	for _ in $(seq "$RESTARTS"); do
+		stop "$ours_pid"
+		stop "$dovecot_pid"
+		start_servers
+		session ours restart "$ours_port" -cpupid "$ours_pid"
+		session dovecot restart "$dovecot_port" -cpupid "$dovecot_pid"
 	done
 }
 

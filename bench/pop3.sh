@@ -9,13 +9,21 @@
 #   cold  the first session after the server starts; Dovecot's index
 #         files are removed first, so it builds them;
 #   warm  WARM more sessions, each on a fresh copy of the mailbox;
-#         Dovecot's starts with a valid index (see dovecot_warm_setup).
-# Then it prints the table of times (cold, median of warm) and ratios
+#         Dovecot's starts with a valid index (see dovecot_warm_setup);
+#   restart  RESTARTS sessions, each the first after both servers were
+#         stopped and started again over a mailbox the stopped server had
+#         seen unchanged (ours: a fresh copy read by an untimed session
+#         that deletes nothing, so the emulator's and pop3's indexes hold
+#         it; Dovecot: the warm snapshot): what is left is what each keeps
+#         on disk.
+# Each session also records each server's peak memory (all its
+# processes, sampled every 50 ms: VmRSS and RssAnon). Then it prints the
+# table of times (cold, median of warm and of restart) and ratios
 # ours/Dovecot, and what each server delivered.
 #
 # Usage: bench/pop3.sh     (as root: it may apt-get install Dovecot and
 #                           runs a private Dovecot instance)
-# Environment: MSGS (10000), SEED (1), WARM (3), DOVECOT_WARM (snapshot
+# Environment: MSGS (10000), SEED (1), WARM (3), RESTARTS (1), DOVECOT_WARM (snapshot
 # or recopy, see dovecot_warm_setup), KEEP=1 keeps the work directory,
 # PROFILE=1 adds an in-process CPU profile of our server.
 set -euo pipefail
@@ -23,6 +31,7 @@ set -euo pipefail
 MSGS=${MSGS:-10000}
 SEED=${SEED:-1}
 WARM=${WARM:-3}
+RESTARTS=${RESTARTS:-1}
 DOVECOT_WARM=${DOVECOT_WARM:-snapshot}
 
 # shellcheck source=bench/lib.sh
@@ -94,6 +103,17 @@ runs() {
 		session ours warm "$ours_port" -cpupid "$ours_pid"
 		dovecot_warm_restore
 		session dovecot warm "$dovecot_port" -cpupid "$dovecot_pid"
+	done
+	log "$RESTARTS sessions each after restarting both servers"
+	for _ in $(seq "$RESTARTS"); do
+		fresh "$ours_mbox" root:root
+		"$work/bin/pop3load" -prime -addr "127.0.0.1:$ours_port" -user "$BENCHUSER" -pass "$PASS"
+		dovecot_warm_restore
+		stop "$ours_pid"
+		stop "$dovecot_pid"
+		start_servers
+		session ours restart "$ours_port" -cpupid "$ours_pid"
+		session dovecot restart "$dovecot_port" -cpupid "$dovecot_pid"
 	done
 }
 

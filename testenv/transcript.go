@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -26,6 +27,7 @@ import (
 // IMAP) written as a file of lines (STYLE.md):
 //
 //	C: <line>                       the client sends line (CRLF added)
+//	Cq <quoted>                     the client sends a Go-quoted string as it is (NUL, literal data; no CRLF added)
 //	S: <line>                       the server's next line is exactly line ("<EOF>" at the end)
 //	S~ <regexp>                     the server's next line matches regexp
 //	S* <regexp>                     skip server lines until one matches
@@ -126,6 +128,16 @@ func (tr *Transcript) do(line string) {
 	switch {
 	case strings.HasPrefix(line, "C: ") || line == "C:":
 		tr.Send(strings.TrimPrefix(strings.TrimPrefix(line, "C:"), " "))
+		return
+	case strings.HasPrefix(line, "Cq "):
+		data, err := strconv.Unquote(strings.TrimPrefix(line, "Cq "))
+		if err != nil {
+			tr.Fatalf("bad quoted string %s", line)
+		}
+		tr.Cur.C.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.WriteString(tr.Cur.C, data); err != nil {
+			tr.Fatalf("send %q: %v", data, err)
+		}
 		return
 	case strings.HasPrefix(line, "S: ") || line == "S:":
 		want := strings.TrimPrefix(strings.TrimPrefix(line, "S:"), " ")

@@ -21,6 +21,8 @@ type client struct {
 	exists int    // the last EXISTS count (RFC 3501 §7.3.1)
 	kind   string // the last untagged response's kind: OK, BYE, FETCH...
 	text   string // and its text, for messages
+	sum    uint32 // and the CRC-32C of its whole text (SORT, THREAD)
+	size   int64  // and its size
 }
 
 // dial connects to addr and reads the greeting, which must be OK.
@@ -118,7 +120,9 @@ func (c *client) untagged(onFetch func(*fetched)) {
 	n, err := strconv.Atoi(a)
 	if err != nil {
 		c.kind = strings.ToUpper(a)
+		n0 := r.n
 		c.text = strings.TrimPrefix(r.rest(), " ")
+		c.sum, c.size = r.sum, r.n-n0
 		return
 	}
 	r.sp()

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"slices"
 	"time"
 
 	"p9mail/bench/internal/loadkit"
@@ -39,6 +40,7 @@ type options struct {
 	cpupid           int
 	mbox             string // -inproc: copy this mailbox in first
 	runs             int    // -inproc: sessions to run
+	session          string // fetch (the default) or sort (sort.go)
 }
 
 var errUsage = errors.New("usage")
@@ -62,6 +64,7 @@ func main() {
 	flag.IntVar(&o.cpupid, "cpupid", 0, "also report the CPU time of process `pid` and its descendants (Linux)")
 	flag.StringVar(&o.mbox, "mbox", "", "with -inproc: first copy mailbox `file` into place (and remove its .imp)")
 	flag.IntVar(&o.runs, "runs", 1, "with -inproc: `number` of sessions; the first is cold, the rest warm")
+	flag.StringVar(&o.session, "session", "fetch", "the session to run: `fetch` (the FETCHes) or sort (SORT and THREAD)")
 	report := flag.String("report", "", "print the table for the results `file` and exit")
 	dumps := flag.String("dumps", "", "with -report: `ours,dovecot` dump files to compare")
 	flag.Parse()
@@ -75,6 +78,8 @@ func main() {
 		err = printReport(os.Stdout, *report, *dumps)
 	case o.inproc:
 		err = measureInProcess(&o)
+	case o.session != "fetch" && o.session != "sort":
+		err = fmt.Errorf("%w: -session %q", errUsage, o.session)
 	case o.addr == "":
 		err = fmt.Errorf("%w: no -addr", errUsage)
 	default:
@@ -98,8 +103,10 @@ func measure1(o *options) error {
 // summary is the one-line progress report of a run.
 func summary(r *result) string {
 	s := fmt.Sprintf("%-7s %-4s", r.Server, r.Kind)
-	for _, st := range rows {
-		if v, ok := r.Ms[st]; ok {
+	var done []string
+	for _, st := range append(slices.Clip(rows), sortSteps...) {
+		if v, ok := r.Ms[st]; ok && !slices.Contains(done, st) {
+			done = append(done, st)
 			s += fmt.Sprintf(" %s=%.1f", st, v)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"strconv"
 )
@@ -24,7 +25,8 @@ var errSyntax = errors.New("response syntax")
 type reader struct {
 	br  *bufio.Reader
 	err error
-	n   int64 // bytes consumed so far
+	n   int64  // bytes consumed so far
+	sum uint32 // CRC-32C of the last rest's whole text, line end included
 }
 
 func newReader(r io.Reader) *reader {
@@ -290,9 +292,11 @@ func appendQuoted(dst, s []byte) []byte {
 // the text, cut short, for messages.
 func (r *reader) rest() string {
 	var text, tail []byte
+	r.sum = 0
 	for r.err == nil {
 		line, err := r.br.ReadSlice('\n')
 		r.n += int64(len(line))
+		r.sum = crc32.Update(r.sum, castagnoli, line)
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			r.err = noEOF(err)
 			break

@@ -9,8 +9,9 @@ import (
 	"p9mail/bench/internal/loadkit"
 )
 
-// rows are the table's rows: the steps, then the server's CPU time.
-var rows = append(slices.Clip(steps), "cpu")
+// rows are the table's rows: the steps, then the server's CPU time
+// and peak memory.
+var rows = append(slices.Clip(steps), "cpu", "rss-MiB", "anon-MiB")
 
 // printReport prints the comparison table of the results file: per step,
 // the cold run and the median of the warm runs of each server and their
@@ -25,6 +26,16 @@ func printReport(w io.Writer, file, dumps string) error {
 	ts := make([]*loadkit.Timings, len(rs))
 	for i, r := range rs {
 		ts[i] = &r.Timings
+	}
+	if slices.ContainsFunc(rs, func(r *result) bool { return r.Answers != nil }) {
+		if err := loadkit.Table(w, ts, append(slices.Clip(sortSteps), "cpu")); err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "\nanswers (every run):")
+		for _, l := range compareAnswers(rs) {
+			fmt.Fprintln(w, "  "+l)
+		}
+		return nil
 	}
 	if err := loadkit.Table(w, ts, rows); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"p9mail/bench/internal/loadkit"
@@ -24,13 +25,14 @@ const (
 // file.
 type result struct {
 	loadkit.Timings
-	Exists  int              `json:"exists"`  // SELECT's EXISTS
-	Meta    int              `json:"meta"`    // messages FETCH-meta described
-	Bodies  int              `json:"bodies"`  // messages FETCH-body delivered
-	Bytes   int64            `json:"bytes"`   // their BODY[] octets
-	SizeOff int              `json:"sizeoff"` // messages whose RFC822.SIZE is not their BODY[] octets
-	Strays  int              `json:"strays"`  // FETCH responses for no message or a message twice
-	Wire    map[string]int64 `json:"wire"`    // step → response bytes read
+	Exists  int               `json:"exists"`            // SELECT's EXISTS
+	Meta    int               `json:"meta"`              // messages FETCH-meta described
+	Bodies  int               `json:"bodies"`            // messages FETCH-body delivered
+	Bytes   int64             `json:"bytes"`             // their BODY[] octets
+	SizeOff int               `json:"sizeoff"`           // messages whose RFC822.SIZE is not their BODY[] octets
+	Strays  int               `json:"strays"`            // FETCH responses for no message or a message twice
+	Wire    map[string]int64  `json:"wire"`              // step → response bytes read
+	Answers map[string]string `json:"answers,omitempty"` // sort session: step → size and CRC of its answer
 }
 
 // A session is the state of one measured run.
@@ -68,9 +70,22 @@ func run(o *options) (*result, error) {
 		{"FETCH-body", s.fetchBody},
 		{"LOGOUT", func() error { return s.c.logout() }},
 	}
+	if o.session == "sort" {
+		list = append(list[:3], list[5:]...)
+		for _, st := range sortSteps[3:7] {
+			list = slices.Insert(list, len(list)-1, struct {
+				name string
+				do   func() error
+			}{st, s.sortStep(st)})
+		}
+	}
 	cpu0, err := serverCPU(o)
 	if err != nil {
 		return nil, err
+	}
+	stopMem := func() (int64, int64) { return 0, 0 }
+	if o.cpupid != 0 {
+		stopMem = loadkit.WatchMem(o.cpupid, 50*time.Millisecond)
 	}
 	var total time.Duration
 	for _, st := range list {
@@ -88,6 +103,8 @@ func run(o *options) (*result, error) {
 	if o.cpupid != 0 {
 		// Let a forked session process exit and be reaped first.
 		time.Sleep(300 * time.Millisecond)
+		rss, anon := stopMem()
+		s.res.Ms["rss-MiB"], s.res.Ms["anon-MiB"] = float64(rss)/(1<<20), float64(anon)/(1<<20)
 		cpu1, err := serverCPU(o)
 		if err != nil {
 			return nil, err

@@ -35,8 +35,9 @@ func printReport(w io.Writer, file, dumps string) error {
 	return nil
 }
 
-// rows are the table's rows: the steps, then the server's CPU time.
-var rows = append(slices.Clip(steps), "cpu")
+// rows are the table's rows: the steps, then the server's CPU time
+// and peak memory.
+var rows = append(slices.Clip(steps), "cpu", "rss-MiB", "anon-MiB")
 
 // pick returns the results of server srv.
 func pick(rs []*result, srv string) []*result {

@@ -58,6 +58,10 @@ func run(o *options, dump io.Writer) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopMem := func() (int64, int64) { return 0, 0 }
+	if o.cpupid != 0 {
+		stopMem = loadkit.WatchMem(o.cpupid, 50*time.Millisecond)
+	}
 	var total time.Duration
 	for _, st := range list {
 		stop, err := loadkit.Profile(o.cpuprofile, st.name)
@@ -81,6 +85,8 @@ func run(o *options, dump io.Writer) (*result, error) {
 	if o.cpupid != 0 {
 		// Let a forked session process exit and be reaped first.
 		time.Sleep(300 * time.Millisecond)
+		rss, anon := stopMem()
+		res.Ms["rss-MiB"], res.Ms["anon-MiB"] = float64(rss)/(1<<20), float64(anon)/(1<<20)
 		cpu1, err := serverCPU(o)
 		if err != nil {
 			return nil, err

@@ -36,12 +36,16 @@ func main() {
 		serverName = flag.String("s", "", "server `name` in the greeting (default: the host name)")
 		maxLiteral = flag.Int64("maxliteral", imap.DefaultMaxLiteral, "largest literal (APPEND) in `bytes`")
 		maxStrings = flag.Int64("maxstrings", imap.DefaultMaxStrings, "most literal string `bytes` one command may hold in memory (APPEND's message excluded)")
+		maxBinary  = flag.Int64("maxbinaryappend", imap.DefaultMaxBinaryAppend, "largest APPENDed literal8 (BINARY) message in `bytes`, held in memory to re-encode")
+		maxRatio   = flag.Int("maxcompressratio", imap.DefaultMaxCompressRatio, "under COMPRESS=DEFLATE, most inflated octets per compressed octet a client may send (past 1 MiB)")
 		preLine    = flag.Int("maxpreauthline", imap.DefaultMaxPreauthLine, "longest command line in `bytes` before login")
 		preLiteral = flag.Int64("maxpreauthliteral", imap.DefaultMaxPreauthLiteral, "largest literal in `bytes` before login")
 		maxKw      = flag.Int("maxkeywords", imap.DefaultMaxKeywords, "most keywords in one mailbox")
 		maxMsgKw   = flag.Int("maxmsgkeywords", imap.DefaultMaxMessageKeywords, "most keywords on one message")
 		maxSearch  = flag.Int("maxsearchkeys", imap.DefaultMaxSearchKeys, "most keys in one SEARCH, nested ones counted")
+		maxUpdates = flag.Int("maxsearchupdates", imap.DefaultMaxSearchUpdates, "most searches with RETURN (UPDATE) one session keeps updating")
 		maxHeader  = flag.Int64("maxheader", message.DefaultMaxHeader, "most `bytes` of a header block parsed in memory (longer ones are streamed)")
+		specialUse = flag.Bool("specialuse", false, "a user's first login creates the missing Sent, Drafts, Trash, Junk and Archive mailboxes")
 		idlePoll   = flag.Duration("idlepoll", imap.DefaultIdlePoll, "during IDLE, look for changes every `interval`")
 	)
 	flag.Parse()
@@ -70,6 +74,8 @@ func main() {
 		MaxLine:            f.MaxLine,
 		MaxLiteral:         *maxLiteral,
 		MaxStrings:         *maxStrings,
+		MaxBinaryAppend:    *maxBinary,
+		MaxCompressRatio:   *maxRatio,
 		MaxPreauthLine:     *preLine,
 		MaxPreauthLiteral:  *preLiteral,
 		MaxConns:           f.MaxConns,
@@ -80,7 +86,9 @@ func main() {
 		MaxKeywords:        *maxKw,
 		MaxMessageKeywords: *maxMsgKw,
 		MaxSearchKeys:      *maxSearch,
+		MaxSearchUpdates:   *maxUpdates,
 		MaxHeader:          *maxHeader,
+		CreateSpecialUse:   *specialUse,
 		IndexDir:           subdir(set.Index, "imap"),
 		IdlePoll:           *idlePoll,
 	}
@@ -94,11 +102,15 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if len(f.Listen) == 0 && len(f.ListenTLS) == 0 {
+	activated, err := daemon.Activated()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if len(f.Listen) == 0 && len(f.ListenTLS) == 0 && len(activated) == 0 {
 		srv.ServeConn(daemon.StdioConn(), false)
 		return
 	}
-	daemon.ServeAll(f.Listen, f.ListenTLS, cfg.TLS != nil, set.Listen, srv.Serve)
+	daemon.ServeAll(f.Listen, f.ListenTLS, set.ProxyAll(activated), cfg.TLS != nil, set.Listen, srv.Serve)
 }
 
 func firstOf(a, b string) string {

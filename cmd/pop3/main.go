@@ -71,11 +71,15 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if len(f.Listen) == 0 && len(f.ListenTLS) == 0 {
+	activated, err := daemon.Activated()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if len(f.Listen) == 0 && len(f.ListenTLS) == 0 && len(activated) == 0 {
 		srv.ServeConn(daemon.StdioConn(), false)
 		return
 	}
-	daemon.ServeAll(f.Listen, f.ListenTLS, cfg.TLS != nil, set.Listen, srv.Serve)
+	daemon.ServeAll(f.Listen, f.ListenTLS, set.ProxyAll(activated), cfg.TLS != nil, set.Listen, srv.Serve)
 }
 
 // parseMailbox reads -a: "user" (the user's mbox) or

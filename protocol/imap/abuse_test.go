@@ -139,7 +139,8 @@ func TestAbusePreauthLiteral(t *testing.T) {
 				}
 				got = append(got, strings.TrimRight(line, "\r\n"))
 			}
-			want := []string{"a1 NO [TOOBIG] LOGIN literal of 8388608 octets too big (limit 4096)",
+			// LITERAL- (RFC 7888 §4): BAD for a non-synchronizing literal over 4096.
+			want := []string{"a1 BAD [TOOBIG] LOGIN non-synchronizing literal of 8388608 octets too big (LITERAL- limit 4096)",
 				"* BYE command too big before authentication"}
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				errs <- fmt.Errorf("replies %q, want %q", got, want)

@@ -7,7 +7,20 @@ import (
 
 // capabilities lists what the server offers now (RFC 3501 §6.1.1).
 func (s *session) capabilities() []string {
-	caps := []string{"IMAP4rev1", "LITERAL+", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "ID"}
+	caps := []string{"IMAP4rev1"}
+	if l := s.literalCap(); l != "" {
+		caps = append(caps, l)
+	}
+	caps = append(caps, "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "ID")
+	// Session and listing extensions (enable.go, listext.go, specialuse.go, status.go).
+	caps = append(caps, "ENABLE", "SASL-IR", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS",
+		"SPECIAL-USE", "CREATE-SPECIAL-USE", s.appendLimitCap(), "STATUS=SIZE")
+	caps = append(caps, "ESEARCH", "SEARCHRES", "WITHIN", "CONTEXT=SEARCH") // esearch.go, searchres.go, context.go
+	if s.state != notAuthenticated {
+		caps = append(caps, sortCapabilities...) // sort.go
+	}
+	caps = append(caps, "BINARY", "MULTIAPPEND") // binary.go, append.go (RFC 3516, RFC 3502)
+	// COMPRESS (compress.go) is not announced: see there.
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
 			caps = append(caps, "STARTTLS")
@@ -20,6 +33,25 @@ func (s *session) capabilities() []string {
 		}
 	}
 	return caps
+}
+
+// literalMinus is RFC 7888 §4's bound on a non-synchronizing literal
+// under LITERAL-.
+const literalMinus = 4096
+
+// literalCap is LITERAL+ once authenticated, and LITERAL- before (RFC
+// 7888 §4, §6): there a literal may not exceed MaxPreauthLiteral (4
+// KiB by default), and a non-synchronizing one not 4096 octets (BAD
+// [TOOBIG], then BYE). The two are never announced together. A
+// MaxPreauthLiteral below 4096 leaves both out before authentication.
+func (s *session) literalCap() string {
+	if s.state == notAuthenticated {
+		if min(s.cfg.MaxLiteral, s.cfg.MaxPreauthLiteral) < literalMinus {
+			return ""
+		}
+		return "LITERAL-"
+	}
+	return "LITERAL+"
 }
 
 func (s *session) capability(tag, cmd string) error {

@@ -322,33 +322,26 @@ func (s *session) appendCmd(tag, cmd string) error {
 			return no("", cmd+" cannot create INBOX: "+err.Error())
 		}
 	}
-	var flags imp.Flags
-	var keywords []string // carried into the state file with the UID
-	for _, f := range a.Flags {
-		if b, ok := flagBits[f]; ok {
-			flags |= b
-		} else if f != `\Recent` && !slices.Contains(keywords, f) {
-			keywords = append(keywords, f)
-		}
-	}
-	date := a.Date
-	if date.IsZero() || date.After(time.Now()) {
-		date = time.Now()
-	}
 	// This server's turn at the lock, from the append to its UID
 	// (RFC 4315 §3): no other session comes in between.
 	release, err := s.queue(file)
 	if err != nil {
 		return no("", cmd+" cannot append: "+err.Error())
 	}
-	code, err := s.appendOne(file, a.Mailbox, flags, keywords, date)
+	code, err := s.appendAll(file, a)
 	release()
 	if err != nil {
 		if s.ioErr() {
 			return nil
 		}
 		if errors.Is(err, errParse) {
+			if wire.IsTooBig(s.dec.Err()) {
+				return no("TOOBIG", cmd+" message too big")
+			}
 			return s.parseError(cmd)
+		}
+		if errors.Is(err, errBinary) {
+			return no("UNKNOWN-CTE", cmd+" "+err.Error())
 		}
 		return no("", cmd+" message save failed: "+err.Error())
 	}
@@ -359,42 +352,93 @@ func (s *session) appendCmd(tag, cmd string) error {
 
 var errParse = errors.New("parse error")
 
-// appendOne appends the message of APPEND's literal to file and
-// returns its APPENDUID code ("" when its UID cannot be told). On an
-// error nothing of it is left in the mailbox (commit, abort), unless
-// the undo failed too, which the error says. The caller holds this
-// server's turn at file's lock.
-func (s *session) appendOne(file, name string, flags imp.Flags, keywords []string, date time.Time) (string, error) {
+// appendFlags splits APPEND's flag list into the .imp's flags and the
+// keywords carried into the state file with the UID.
+func appendFlags(list []string) (imp.Flags, []string) {
+	var flags imp.Flags
+	var keywords []string
+	for _, f := range list {
+		if b, ok := flagBits[f]; ok {
+			flags |= b
+		} else if f != `\Recent` && !slices.Contains(keywords, f) {
+			keywords = append(keywords, f)
+		}
+	}
+	return flags, keywords
+}
+
+// appendAll appends the message of APPEND's literal to file, and, for
+// MULTIAPPEND (RFC 3502), every message after it, in one go: all of
+// them or, when one fails (its data, its arguments, a limit), none
+// (abort cuts the mailbox back to where the first began). It returns
+// the APPENDUID code ("" when the UIDs cannot be told). On an error
+// nothing of it is left in the mailbox, unless the undo failed too,
+// which the error says. The caller holds this server's turn at file's
+// lock. errParse: the command's syntax failed (s.dec.Err says how).
+func (s *session) appendAll(file string, a wire.Append) (string, error) {
 	w, err := s.openAppend(file)
 	if err != nil {
 		return "", err
 	}
-	var r io.Reader
-	if !s.dec.ExpectLiteralData(&r) {
-		w.abort()
-		return "", errParse
-	}
-	w.begin(mbox.FromLine(s.user, date.UTC()))
-	last, err := copyMessage(w, r)
-	if err == nil && !s.dec.ExpectCRLF() {
-		err = s.dec.Err()
-	}
-	if err == nil {
-		err = w.end(last, flags)
-	}
-	if err != nil {
-		w.abort()
-		return "", err
+	name := a.Mailbox
+	var keywords [][]string
+	for more := true; more; {
+		flags, kw := appendFlags(a.Flags)
+		keywords = append(keywords, kw)
+		date := a.Date
+		if date.IsZero() || date.After(time.Now()) {
+			date = time.Now()
+		}
+		var r io.Reader
+		if !s.dec.ExpectLiteralData(&r) {
+			w.abort()
+			return "", errParse
+		}
+		if a.Literal.Binary {
+			if a.Literal.Size > s.cfg.MaxBinaryAppend {
+				w.abort()
+				return "", no("TOOBIG", fmt.Sprintf("APPEND literal8 of %d octets over the limit of %d", a.Literal.Size, s.cfg.MaxBinaryAppend))
+			}
+			b, err := readBinary(r, a.Literal.Size)
+			if err == nil {
+				b, err = reencode(b, 0)
+			}
+			if err != nil {
+				w.abort()
+				return "", err
+			}
+			r = bytes.NewReader(b)
+		}
+		w.begin(mbox.FromLine(s.user, date.UTC()))
+		last, err := copyMessage(w, r)
+		if err == nil {
+			err = w.end(last, flags)
+		}
+		if err != nil {
+			w.abort()
+			return "", err
+		}
+		// The literals' count and sizes are bounded by the decoder's
+		// Limits (MaxLiterals, MaxLiteral), checked at each header.
+		if !s.dec.ExpectAppendNext(&a, &more) {
+			w.abort()
+			return "", errParse
+		}
 	}
 	if err := w.commit(); err != nil {
 		return "", err
 	}
-	validity, uids := s.uidsOf(name, file, w.digests, [][]string{keywords})
+	validity, uids := s.uidsOf(name, file, w.digests, keywords)
 	if uids == nil {
 		return "", nil
 	}
-	return fmt.Sprintf("APPENDUID %d %d", validity, uids[0]), nil
+	return fmt.Sprintf("APPENDUID %d %s", validity, wire.SeqSetOf(uids)), nil
 }
+
+// errBinary refuses a literal8 message that the mailbox cannot give
+// back as it came, even base64-encoded (appendbinary.go; RFC 3516
+// §4.4: NO [UNKNOWN-CTE]).
+var errBinary = errors.New("binary content that cannot be stored in an mbox")
 
 // uidsOf gives the messages just appended to file UIDs, by bringing
 // that mailbox up to date as STATUS does, and returns the UIDVALIDITY

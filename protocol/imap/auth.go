@@ -85,7 +85,10 @@ func (s *session) authenticate(tag, cmd string) error {
 	if !s.dec.ExpectSP() || !s.dec.ExpectAtom(&mech) {
 		return s.parseError(cmd)
 	}
-	hasInitial := s.dec.SP()
+	// mutt (through Cyrus SASL) sends "AUTHENTICATE CRAM-MD5 " when
+	// SASL-IR is announced and the mechanism has no initial response:
+	// a space before the line end is taken as no initial response.
+	hasInitial := s.dec.SP() && !s.dec.AtEOL()
 	if hasInitial && !s.dec.ExpectAtom(&initial) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
 	}
@@ -197,6 +200,11 @@ func (s *session) login(user string) error {
 	s.dec.SetLimits(s.limits())
 	s.fs = upasfs.New(ns, mailfs.FSDir)
 	s.ratify()
+	if s.cfg.CreateSpecialUse {
+		if err := s.createSpecialUse(); err != nil {
+			s.cfg.Log.Warn("imap special-use mailboxes", "user", user, "err", err)
+		}
+	}
 	return nil
 }
 

@@ -25,6 +25,8 @@ var commands = map[string]command{
 	"NOOP":       {anyState, (*session).noop},
 	"LOGOUT":     {anyState, (*session).logout},
 	"ID":         {anyState, (*session).idCmd},
+	// enable.go (RFC 5161)
+	"ENABLE": {[]state{authenticated}, (*session).enable},
 	// auth.go (RFC 3501 §6.2, RFC 4959)
 	"STARTTLS":     {[]state{notAuthenticated}, (*session).starttls},
 	"LOGIN":        {[]state{notAuthenticated}, (*session).loginCmd},
@@ -38,7 +40,7 @@ var commands = map[string]command{
 	// expunge.go (RFC 3501 §6.4.3)
 	"EXPUNGE": {sel, (*session).expunge},
 	// list.go, subscribe.go, namespace.go, status.go (RFC 3501 §6.3.6-10, RFC 2342)
-	"LIST":        {authed, (*session).list},
+	"LIST":        {authed, (*session).listCmd}, // listext.go
 	"LSUB":        {authed, (*session).list},
 	"SUBSCRIBE":   {authed, (*session).subscribe},
 	"UNSUBSCRIBE": {authed, (*session).subscribe},
@@ -50,6 +52,8 @@ var commands = map[string]command{
 	"RENAME": {authed, (*session).rename},
 	// append.go (RFC 3501 §6.3.11, RFC 4315)
 	"APPEND": {authed, (*session).appendCmd},
+	// compress.go (RFC 4978)
+	"COMPRESS": {authed, (*session).compress},
 	// idle.go (RFC 2177)
 	"IDLE": {authed, (*session).idle},
 	// fetch.go, store.go, search.go, copy.go, move.go, uid.go
@@ -60,6 +64,11 @@ var commands = map[string]command{
 	"COPY":   {sel, func(s *session, tag, cmd string) error { return s.copyMsgs(tag, cmd, false) }},
 	"MOVE":   {sel, func(s *session, tag, cmd string) error { return s.moveMsgs(tag, cmd, false) }},
 	"UID":    {sel, (*session).uidCmd},
+	// context.go (RFC 5267 §4.3.5)
+	"CANCELUPDATE": {sel, (*session).cancelUpdate},
+	// sort.go, thread.go (RFC 5256, RFC 5957)
+	"SORT":   {sel, func(s *session, tag, cmd string) error { return s.sortCmd(tag, cmd, false) }},
+	"THREAD": {sel, func(s *session, tag, cmd string) error { return s.threadCmd(tag, cmd, false) }},
 }
 
 // uidCommands are the commands UID takes (RFC 3501 §6.4.8, RFC 4315
@@ -71,4 +80,6 @@ var uidCommands = map[string]func(s *session, tag, cmd string) error{
 	"COPY":    func(s *session, tag, cmd string) error { return s.copyMsgs(tag, cmd, true) },
 	"MOVE":    func(s *session, tag, cmd string) error { return s.moveMsgs(tag, cmd, true) },
 	"EXPUNGE": (*session).uidExpunge,
+	"SORT":    func(s *session, tag, cmd string) error { return s.sortCmd(tag, cmd, true) },
+	"THREAD":  func(s *session, tag, cmd string) error { return s.threadCmd(tag, cmd, true) },
 }

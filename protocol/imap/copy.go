@@ -29,9 +29,9 @@ func (s *session) copyMsgs(tag, cmd string, uid bool) error {
 // are not known), or the command's failure. A MOVE (move) needs a
 // read-write mailbox.
 func (s *session) copyTargets(cmd string, uid, move bool) ([]target, string, error) {
-	var set wire.SeqSet
+	var set wire.SeqArg
 	var name string
-	if !s.dec.ExpectSP() || !s.dec.ExpectSeqSet(&set) || !s.dec.ExpectSP() ||
+	if !s.dec.ExpectSP() || !s.dec.ExpectSeqArg(&set, uid) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
 		return nil, "", s.parseError(cmd)
 	}
@@ -39,7 +39,7 @@ func (s *session) copyTargets(cmd string, uid, move bool) ([]target, string, err
 		return nil, "", no("READ-ONLY", cmd+" mailbox is read-only")
 	}
 	s.update(uid)
-	targets, ok := s.resolve(set, uid)
+	targets, ok := s.resolveArg(set, uid)
 	if !ok {
 		return nil, "", bad("", cmd+" invalid message sequence number")
 	}

@@ -13,11 +13,18 @@ import (
 // on the way are made (spec §2.10).
 func (s *session) create(tag, cmd string) error {
 	var name string
-	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
+	var use []string
+	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&name) || !s.dec.ExpectCreateParams(&use) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
 	}
 	if isInbox(strings.TrimSuffix(name, "/")) {
 		return no("ALREADYEXISTS", cmd+" INBOX always exists")
+	}
+	if len(use) > 0 { // CREATE-SPECIAL-USE (RFC 6154 §3), specialuse.go
+		var err error
+		if use, err = s.useAttrs(cmd, name, use); err != nil {
+			return err
+		}
 	}
 	dir := strings.HasSuffix(name, "/")
 	file, err := fileName(name, s.allowList(), true)
@@ -43,6 +50,13 @@ func (s *session) create(tag, cmd string) error {
 	}
 	if err != nil {
 		return storeError(cmd, "cannot create mailbox", err)
+	}
+	if err := s.setSpecialUse(name, use); err != nil {
+		// The mailbox is new and empty: take it back.
+		if rerr := s.ns.Remove(full); rerr != nil {
+			s.cfg.Log.Warn("imap create undo", "user", s.user, "err", rerr)
+		}
+		return no("", cmd+" cannot record special use: "+err.Error())
 	}
 	return nil
 }

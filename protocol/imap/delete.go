@@ -46,6 +46,7 @@ func (s *session) deleteCmd(tag, cmd string) error {
 		}
 		return storeError(cmd, "cannot delete mailbox", err)
 	}
+	s.specialUseMoved(name, "") // specialuse.go
 	return nil
 }
 

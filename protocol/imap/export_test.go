@@ -34,3 +34,18 @@ func (s *Server) SetFront(n int) { s.cache.max = n }
 
 // Searched reports how many messages srv's SEARCHes have looked at.
 func Searched(srv *Server) int64 { return srv.searched.Load() }
+
+// Two extensions ENABLE knows in tests only (enable.txt): one offered,
+// one not, until the next issue registers real ones. XENABLED reports
+// whether the session has enabled X-P9-TEST.
+func init() {
+	registerEnable("X-P9-TEST", enableExt{})
+	registerEnable("X-P9-OFF", enableExt{offered: func(*session) bool { return false }})
+	commands["XENABLED"] = command{authed, func(s *session, tag, cmd string) error {
+		if !s.dec.ExpectCRLF() {
+			return s.parseError(cmd)
+		}
+		s.enc.Atom("* XENABLED ").Atom(map[bool]string{true: "X-P9-TEST", false: "NONE"}[s.isEnabled("X-P9-TEST")]).CRLF()
+		return nil
+	}}
+}

@@ -26,8 +26,8 @@ func (s *session) expunge(tag, cmd string) error {
 // uidExpunge runs UID EXPUNGE (RFC 4315 §2.1): only the \Deleted
 // messages in the UID set go.
 func (s *session) uidExpunge(tag, cmd string) error {
-	var set wire.SeqSet
-	if !s.dec.ExpectSP() || !s.dec.ExpectUIDSet(&set) || !s.dec.ExpectCRLF() {
+	var set wire.SeqArg
+	if !s.dec.ExpectSP() || !s.dec.ExpectSeqArg(&set, true) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
 	}
 	mb := s.sel
@@ -35,14 +35,9 @@ func (s *session) uidExpunge(tag, cmd string) error {
 		return no("READ-ONLY", cmd+" mailbox is read-only")
 	}
 	only := map[uint32]bool{}
-	var largest uint32
-	if n := len(mb.msgs); n > 0 {
-		largest = mb.msgs[n-1].UID
-	}
-	for _, m := range mb.msgs {
-		if m.UID != 0 && set.Contains(m.UID, largest) {
-			only[m.UID] = true
-		}
+	targets, _ := s.resolveArg(set, true) // UIDs: never invalid
+	for _, t := range targets {
+		only[t.m.UID] = true
 	}
 	if err := mb.expungeDeleted(only); err != nil {
 		return no("", cmd+" failed: "+err.Error())

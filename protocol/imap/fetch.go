@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"errors"
 	"io"
 	"slices"
 	"sync"
@@ -50,14 +51,14 @@ func (s *session) resolve(set wire.SeqSet, uid bool) ([]target, bool) {
 
 // fetch runs FETCH and UID FETCH (RFC 3501 §6.4.5).
 func (s *session) fetch(tag, cmd string, uid bool) error {
-	var set wire.SeqSet
+	var set wire.SeqArg
 	var items []wire.FetchItem
-	if !s.dec.ExpectSP() || !s.dec.ExpectSeqSet(&set) || !s.dec.ExpectSP() ||
+	if !s.dec.ExpectSP() || !s.dec.ExpectSeqArg(&set, uid) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectFetchAtts(&items) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
 	}
 	s.update(uid)
-	targets, ok := s.resolve(set, uid)
+	targets, ok := s.resolveArg(set, uid)
 	if !ok {
 		return bad("", cmd+" invalid message sequence number")
 	}
@@ -69,10 +70,12 @@ func (s *session) fetch(tag, cmd string, uid bool) error {
 		switch it.Att {
 		case wire.FetchEnvelope, wire.FetchBody, wire.FetchBodyStructure, wire.FetchRFC822Size:
 			needStruct = true
-		case wire.FetchRFC822, wire.FetchRFC822Header, wire.FetchRFC822Text, wire.FetchBodySection:
+		case wire.FetchRFC822, wire.FetchRFC822Header, wire.FetchRFC822Text, wire.FetchBodySection,
+			wire.FetchBinary, wire.FetchBinarySize:
 			needStruct, needSections = true, true
 		}
-		if it.Att == wire.FetchRFC822 || it.Att == wire.FetchRFC822Text || it.Att == wire.FetchBodySection && !it.Peek {
+		if it.Att == wire.FetchRFC822 || it.Att == wire.FetchRFC822Text ||
+			(it.Att == wire.FetchBodySection || it.Att == wire.FetchBinary) && !it.Peek {
 			setsSeen = true
 		}
 	}
@@ -124,6 +127,10 @@ func (s *session) fetch(tag, cmd string, uid bool) error {
 				pre = f.secs[i]
 			}
 			if err := s.fetchOne(t, items, st, pre, setsSeen); err != nil {
+				if err == errUnknownCTE {
+					failed = err
+					continue
+				}
 				if err == errSkip {
 					failed = errFetch
 					continue
@@ -135,6 +142,12 @@ func (s *session) fetch(tag, cmd string, uid bool) error {
 			}
 		}
 		s.flush()
+	}
+	if setsSeen {
+		s.tellSearchUpdates() // \Seen may move messages in or out (context.go)
+	}
+	if failed == errUnknownCTE {
+		return no("UNKNOWN-CTE", cmd+" cannot decode a part's content-transfer-encoding")
 	}
 	if failed != nil {
 		return no("", cmd+" some messages could not be read")
@@ -173,10 +186,12 @@ func (s *session) markSeen(targets []target) {
 	s.sel.tellFlags(false)
 }
 
-// An opened section: its size and its bytes, ready to stream.
+// An opened section: its size and its bytes, ready to stream (none for
+// BINARY.SIZE); binary: BINARY data holding NUL, sent as literal8.
 type opened struct {
-	size int64
-	r    io.ReadCloser
+	size   int64
+	r      io.ReadCloser
+	binary bool
 }
 
 // openSections opens every section the items ask for before any byte
@@ -202,6 +217,12 @@ func (s *session) openSections(items []wire.FetchItem, st *message.Structure, sr
 			if it.Partial != nil {
 				partial = &message.Partial{Start: int64(it.Partial.Start), Count: int64(it.Partial.Count)}
 			}
+		case wire.FetchBinary, wire.FetchBinarySize:
+			if err := openBinary(&out[i], it, st, src); err != nil {
+				closeSections(out)
+				return nil, err
+			}
+			continue
 		default:
 			continue
 		}
@@ -335,6 +356,9 @@ func closeSections(secs []opened) {
 func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structure, pre prefetched, seen bool) error {
 	secs := pre.secs
 	defer closeSections(secs)
+	if pre.err != nil && errors.Is(pre.err, message.ErrUnknownCTE) {
+		return errUnknownCTE
+	}
 	if pre.err != nil {
 		s.cfg.Log.Info("imap fetch skips a message", "uid", t.m.UID, "err", pre.err)
 		return errSkip
@@ -365,6 +389,8 @@ func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structu
 		case wire.FetchRFC822, wire.FetchRFC822Header, wire.FetchRFC822Text:
 			e.Atom(string(it.Att)).SP()
 			s.literal(secs[i])
+		case wire.FetchBinary, wire.FetchBinarySize:
+			writeBinary(s, it, secs[i])
 		case wire.FetchBodySection:
 			e.Atom("BODY[").Atom(it.Section.String()).Atom("]")
 			if it.Partial != nil {
@@ -388,6 +414,12 @@ var errSkip = errorString("message skipped")
 func (s *session) literal(o opened) {
 	s.conn.SetWriteDeadline(time.Now().Add(s.cfg.IdleTimeout))
 	s.enc.Literal(o.size, o.r)
+}
+
+// literal8 is literal for BINARY data holding NUL (RFC 3516 §4.3).
+func (s *session) literal8(o opened) {
+	s.conn.SetWriteDeadline(time.Now().Add(s.cfg.IdleTimeout))
+	s.enc.Literal8(o.size, o.r)
 }
 
 // internalDate is the From line's date (decision 7): from the From line

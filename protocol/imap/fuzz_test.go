@@ -25,6 +25,14 @@ func FuzzSession(f *testing.F) {
 		"a LIST \"\" *\r\nb CREATE x/y\r\nc APPEND x/y {5+}\r\nhello\r\nd STATUS x/y (MESSAGES)\r\n",
 		"a SELECT INBOX\r\nb COPY 1 x\r\nc UID FETCH 1:* RFC822.SIZE\r\nd IDLE\r\nDONE\r\n",
 		"a RENAME INBOX y\r\nb DELETE y\r\nc LSUB \"\" %\r\nd SUBSCRIBE INBOX\r\n{99999999}\r\n",
+		"a ENABLE X-Y\r\nb CREATE Sent (USE (\\Sent))\r\nc LIST (SPECIAL-USE) \"\" * RETURN (STATUS (SIZE APPENDLIMIT))\r\n",
+		"a SUBSCRIBE INBOX\r\nb LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (% x/*) RETURN (CHILDREN SUBSCRIBED)\r\nc RENAME Sent x/S\r\n",
+		"a SELECT INBOX\r\nb SEARCH RETURN (SAVE MIN) CHARSET UTF-8 BODY \"jalape\xc3\xb1o\"\r\nc FETCH $ (FLAGS)\r\nd UID STORE $ +FLAGS (\\Deleted)\r\ne UID EXPUNGE $\r\n",
+		"a SELECT INBOX\r\nb UID SEARCH RETURN (UPDATE PARTIAL -1:-3 COUNT) OR $ YOUNGER 60\r\nc STORE 1:* +FLAGS (\\Seen)\r\nd CANCELUPDATE \"b\"\r\ne MOVE $ x\r\n",
+		"a SELECT INBOX\r\nb SORT (REVERSE SUBJECT DATE DISPLAYTO) UTF-8 ALL\r\nc UID SORT (SIZE CC) US-ASCII OR 1 FROM x\r\n",
+		"a SELECT INBOX\r\nb THREAD REFERENCES UTF-8 ALL\r\nc UID THREAD ORDEREDSUBJECT UTF-8 1:*\r\nd THREAD REFS UTF-8 ALL\r\n",
+		"a SELECT INBOX\r\nb FETCH 1:* (BINARY.SIZE[1] BINARY.PEEK[2]<1.5> BINARY[])\r\nc UID FETCH 1:* BINARY.SIZE[1.1]\r\n",
+		"a CREATE x\r\nb APPEND x ~{16+}\r\nS: y\r\n\r\na\nb\x00\rc\r\nc APPEND x {3+}\r\nS:\n (\\Seen) ~{2+}\r\n\n\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}

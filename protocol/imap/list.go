@@ -9,8 +9,8 @@ import (
 	"p9mail/protocol/imap/wire"
 )
 
-// list runs LIST and LSUB (RFC 3501 §6.3.8, §6.3.9) over the user's
-// mail directory (decision 10).
+// list runs LSUB (RFC 3501 §6.3.9) over the user's mail directory
+// (decision 10); LIST is listCmd (listext.go).
 func (s *session) list(tag, cmd string) error {
 	var ref, pattern string
 	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&ref) || !s.dec.ExpectSP() ||
@@ -22,14 +22,6 @@ func (s *session) list(tag, cmd string) error {
 		return s.parseError(cmd)
 	}
 	s.update(true)
-	if pattern == "" && cmd == "LIST" {
-		root := ""
-		if i := strings.Index(ref, "/"); i >= 0 {
-			root = ref[:i+1]
-		}
-		s.enc.Atom("* LIST ").Flags([]string{`\Noselect`}).Atom(` "/" `).Mailbox(root).CRLF()
-		return nil
-	}
 	full := pattern
 	if ref != "" && !strings.HasPrefix(pattern, "/") {
 		full = ref + pattern
@@ -42,13 +34,7 @@ func (s *session) list(tag, cmd string) error {
 	if strings.HasPrefix(full, "/") {
 		return no("", cmd+" illegal mailbox pattern")
 	}
-	var entries []listEntry
-	var err error
-	if cmd == "LIST" {
-		entries, err = walkMailboxes(s.ns, s.boxDir(), full, s.allowList())
-	} else {
-		entries, err = s.lsub(full)
-	}
+	entries, err := s.lsub(full)
 	if err != nil {
 		return no("", cmd+" failed: "+err.Error())
 	}

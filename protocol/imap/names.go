@@ -24,6 +24,7 @@ const (
 var stopNames = map[string]bool{
 	"mbox": true, "pipeto": true, "forward": true, "names": true, "pipefrom": true,
 	"headers": true, "imap.ok": true, "imap.subscribed": true,
+	"imap.specialuse": true, // its .imp would be specialUseFile
 }
 
 // okElem reports whether a path element may name a mailbox, by the

@@ -47,6 +47,9 @@ func (s *session) rename(tag, cmd string) error {
 	if err != nil {
 		return storeError(cmd, "failed", err)
 	}
+	if src != inboxFile {
+		s.specialUseMoved(from, to) // specialuse.go
+	}
 	return nil
 }
 

@@ -24,50 +24,101 @@ const DefaultMaxSearchKeys = 256
 // search runs SEARCH and UID SEARCH (RFC 3501 §6.4.4): every key,
 // CHARSET UTF-8 and US-ASCII, case-insensitive substring matching on
 // raw and decoded text, dates by day (SINCE includes the day, fixing
-// spec §5.3). A program of more than MaxSearchKeys keys gets NO
-// [LIMIT] (RFC 5530 §3); a client that hangs up stops the work.
+// spec §5.3), OLDER and YOUNGER (RFC 5032), "$" (RFC 5182). A program
+// of more than MaxSearchKeys keys gets NO [LIMIT] (RFC 5530 §3); a
+// client that hangs up stops the work. With RETURN (RFC 4466) the
+// answer is an ESEARCH response (esearch.go, RFC 4731, RFC 5267
+// PARTIAL), SAVE sets "$" (searchres.go) and UPDATE keeps the result
+// up to date (context.go).
 func (s *session) search(tag, cmd string, uid bool) error {
 	var prog wire.Search
 	if !s.dec.ExpectSP() || !s.dec.ExpectSearch(&prog) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
 	}
+	ret := prog.Return
+	if ret != nil && ret.Update && s.sel.updating(tag) {
+		return bad("", cmd+" tag already names an updating search")
+	}
+	fail := func(code, text string) error {
+		if ret != nil && ret.Save {
+			s.sel.search.saved = nil // a failed SAVE empties "$" (RFC 5182 §2.1)
+		}
+		return no(code, text)
+	}
 	switch strings.ToUpper(prog.Charset) {
 	case "", "UTF-8", "US-ASCII":
 	default:
-		return no(`BADCHARSET ("UTF-8" "US-ASCII")`, cmd+" unsupported charset")
+		return fail(`BADCHARSET ("UTF-8" "US-ASCII")`, cmd+" unsupported charset")
 	}
 	if n := countKeys(prog.Keys); n > s.cfg.MaxSearchKeys {
-		return no("LIMIT", fmt.Sprintf("%s too many search keys (%d, limit %d)", cmd, n, s.cfg.MaxSearchKeys))
+		return fail("LIMIT", fmt.Sprintf("%s too many search keys (%d, limit %d)", cmd, n, s.cfg.MaxSearchKeys))
 	}
 	s.update(uid)
 	s.flush()
 	ctx, stop := protocol.WatchHangup(context.Background(), s.conn, s.r)
-	hits, err := s.searchHits(ctx, prog, uid)
+	now := time.Now() // for OLDER and YOUNGER, and an update's first look
+	idx, err := s.searchHits(ctx, prog.Keys, now)
 	switch {
 	case stop():
 		s.state = logout // the client has gone: nobody to answer
 		return nil
 	case err != nil:
-		return no("", cmd+" failed: "+err.Error())
+		return fail("", cmd+" failed: "+err.Error())
 	}
-	s.enc.Atom("* SEARCH")
-	for _, h := range hits {
-		s.enc.SP().Number(h)
+	mb := s.sel
+	hits := make([]uint32, len(idx))
+	for j, i := range idx {
+		hits[j] = uint32(i + 1)
+		if uid {
+			hits[j] = mb.msgs[i].UID
+		}
 	}
-	s.enc.CRLF()
+	if ret == nil {
+		s.enc.Atom("* SEARCH")
+		for _, h := range hits {
+			s.enc.SP().Number(h)
+		}
+		s.enc.CRLF()
+		return nil
+	}
+	s.writeESearch(esearchResult{tag: tag, uid: uid, hits: hits}, *ret)
+	if ret.Save {
+		mb.save(savedPart(idx, *ret))
+	}
+	if ret.Update {
+		s.startUpdate(tag, uid, prog, idx, now)
+	}
 	return nil
 }
 
-// searchHits returns the sequence numbers (UIDs if uid) of the selected
-// mailbox's messages that match prog, or stops when ctx is done.
-func (s *session) searchHits(ctx context.Context, prog wire.Search, uid bool) ([]uint32, error) {
+// savedPart is what of the hits (ascending) SAVE keeps: all of them,
+// but only the smallest and largest when MIN or MAX come without ALL,
+// COUNT or PARTIAL (RFC 5182 §2.4).
+func savedPart(idx []int, ret wire.SearchReturn) []int {
+	if len(idx) == 0 || ret.All || ret.Count || ret.Partial != nil || !ret.Min && !ret.Max {
+		return idx
+	}
+	var out []int
+	if ret.Min {
+		out = append(out, idx[0])
+	}
+	if ret.Max && (!ret.Min || len(idx) > 1) {
+		out = append(out, idx[len(idx)-1])
+	}
+	return out
+}
+
+// searchHits returns the indices into the selected mailbox's messages
+// of those that match keys at the time now, ascending, or stops when
+// ctx is done.
+func (s *session) searchHits(ctx context.Context, keys []wire.SearchKey, now time.Time) ([]int, error) {
 	mb := s.sel
-	var hits []uint32
+	var hits []int
 	var largestUID uint32
 	if n := len(mb.msgs); n > 0 {
 		largestUID = mb.msgs[n-1].UID
 	}
-	needles := bodyNeedles(prog.Keys, nil)
+	needles := bodyNeedles(keys, nil)
 	for i, m := range mb.msgs {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -76,26 +127,26 @@ func (s *session) searchHits(ctx context.Context, prog wire.Search, uid bool) ([
 			continue
 		}
 		s.srv.searched.Add(1)
-		c := &searchCtx{s: s, m: m, seq: uint32(i + 1), max: uint32(len(mb.msgs)), maxUID: largestUID, needles: needles}
-		ok := true
-		for _, k := range prog.Keys {
-			if !c.match(k) {
-				ok = false
-				break
-			}
-		}
+		c := &searchCtx{s: s, m: m, seq: uint32(i + 1), max: uint32(len(mb.msgs)), maxUID: largestUID, needles: needles, now: now}
+		ok := c.matchAll(keys)
 		if c.err != nil {
 			return nil, c.err
 		}
 		if ok {
-			if uid {
-				hits = append(hits, m.UID)
-			} else {
-				hits = append(hits, uint32(i+1))
-			}
+			hits = append(hits, i)
 		}
 	}
 	return hits, nil
+}
+
+// matchAll reports whether the message matches every key.
+func (c *searchCtx) matchAll(keys []wire.SearchKey) bool {
+	for _, k := range keys {
+		if !c.match(k) {
+			return false
+		}
+	}
+	return true
 }
 
 // countKeys counts the keys of a program, nested ones included.
@@ -131,8 +182,9 @@ type searchCtx struct {
 	haveFields bool
 	sent       time.Time
 	haveSent   bool
-	needles    []string // the program's BODY and TEXT strings
-	bodyHits   []bool   // which of them the text holds, once read
+	now        time.Time // for OLDER and YOUNGER
+	needles    []string  // the program's BODY and TEXT strings
+	bodyHits   []bool    // which of them the text holds, once read
 	err        error
 }
 
@@ -220,12 +272,14 @@ func (c *searchCtx) match(k wire.SearchKey) bool {
 	case wire.SearchOr:
 		return c.match(k.Keys[0]) || c.match(k.Keys[1])
 	case wire.SearchAnd:
-		for _, sub := range k.Keys {
-			if !c.match(sub) {
-				return false
-			}
-		}
-		return true
+		return c.matchAll(k.Keys)
+	case wire.SearchSaved:
+		return c.s.sel.inSaved(c.m)
+	case wire.SearchOlder, wire.SearchYounger:
+		// YOUNGER n: INTERNALDATE within the last n seconds; OLDER n:
+		// all others (RFC 5032 §3).
+		young := c.s.internalDate(c.m, nil).After(c.now.Add(-time.Duration(k.Size) * time.Second))
+		return young == (k.Op == wire.SearchYounger)
 	case wire.SearchLarger, wire.SearchSmaller:
 		st := c.structure()
 		if st == nil {

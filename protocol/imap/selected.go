@@ -40,11 +40,14 @@ type mailbox struct {
 	before         *plan9.Dir      // the mailbox file's stat before the upasfs open
 	idx            *index.File     // its index file (structures.go), once opened
 	idxOnce        sync.Once
+	sortIndexState // its sort index (sortkey.go)
 
 	// What the client has been told (RFC 3501 §7.3, §7.4).
 	toldExists   int
 	toldRecent   int
 	toldKeywords int // keywords named in the last FLAGS response
+
+	search searchState // "$" and updating searches (searchres.go, context.go)
 }
 
 // A msg is one message of a mailbox.
@@ -442,6 +445,7 @@ func (s *session) update(expungeOK bool) {
 		return
 	}
 	if expungeOK {
+		s.tellSearchExpunges()
 		kept := mb.msgs[:0]
 		for _, m := range mb.msgs {
 			if m.Expunged {
@@ -469,6 +473,7 @@ func (s *session) update(expungeOK bool) {
 				Atom(" FLAGS ").Flags(m.flagList(mb.kwNames())).Atom(")").CRLF()
 		}
 	}
+	s.tellSearchUpdates()
 }
 
 // tellFlags sends FLAGS (RFC 3501 §7.2.6) when the mailbox's keywords

@@ -11,14 +11,17 @@
 // One file per command or tight group:
 //
 //	any.go        CAPABILITY, NOOP (and CHECK), LOGOUT, ID
+//	enable.go     ENABLE and its registry of extensions
 //	auth.go       STARTTLS, LOGIN, AUTHENTICATE
 //	select.go     SELECT, EXAMINE
 //	close.go      CLOSE, UNSELECT
 //	expunge.go    EXPUNGE, UID EXPUNGE
-//	list.go       LIST, LSUB
+//	listext.go    LIST (LIST-EXTENDED, CHILDREN, LIST-STATUS, SPECIAL-USE)
+//	list.go       LSUB
 //	subscribe.go  SUBSCRIBE, UNSUBSCRIBE
 //	namespace.go  NAMESPACE
-//	status.go     STATUS
+//	status.go     STATUS (STATUS=SIZE, APPENDLIMIT)
+//	specialuse.go the special-use mailboxes (RFC 6154), CREATE's USE
 //	create.go     CREATE
 //	delete.go     DELETE
 //	rename.go     RENAME
@@ -43,6 +46,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,6 +129,18 @@ type Config struct {
 	MaxKeywords        int
 	MaxMessageKeywords int
 	MaxSearchKeys      int
+	// MaxSearchUpdates bounds the searches with RETURN (UPDATE) a
+	// session keeps updating (context.go); past it: NO [NOUPDATE].
+	MaxSearchUpdates int
+	// MaxBinaryAppend bounds an APPENDed literal8 message (RFC 3516),
+	// held in memory to be re-encoded (appendbinary.go); over it: NO
+	// [TOOBIG]. 0 takes DefaultMaxBinaryAppend.
+	MaxBinaryAppend int64
+	// MaxCompressRatio bounds, under COMPRESS=DEFLATE (compress.go),
+	// the octets a client's data inflates to over its compressed
+	// octets, past a first MiB; over it the session ends. 0 takes
+	// DefaultMaxCompressRatio.
+	MaxCompressRatio int
 	// IndexDir is the directory of the persistent index of message
 	// structures (protocol/index; docs/architecture.md "The index");
 	// "" for none. One the server cannot make is logged and ignored.
@@ -132,6 +148,10 @@ type Config struct {
 	// MaxHeader bounds the bytes of a header block the engine holds to
 	// parse (message.DefaultMaxHeader); longer ones are streamed.
 	MaxHeader int64
+	// CreateSpecialUse makes a user's first login create the Sent,
+	// Drafts, Trash, Junk and Archive mailboxes that are missing
+	// (specialuse.go, RFC 6154).
+	CreateSpecialUse bool
 }
 
 // A Server serves IMAP sessions.
@@ -145,6 +165,7 @@ type Server struct {
 	loads    atomic.Int64               // messages loaded from upasfs (structures.go)
 	searched atomic.Int64               // messages SEARCH has looked at (search.go)
 	idates   mailfs.ByDigest[time.Time] // digest → INTERNALDATE
+	sortKeys mailfs.ByDigest[*sortKey]  // digest → SORT/THREAD keys (sortkey.go)
 	locks    sync.Map                   // user and directory → semaphore (lock.go)
 	digests  mailfs.DigestCache
 
@@ -177,6 +198,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxLiteral <= 0 {
 		cfg.MaxLiteral = DefaultMaxLiteral
+	}
+	if cfg.MaxCompressRatio <= 0 {
+		cfg.MaxCompressRatio = DefaultMaxCompressRatio
+	}
+	if cfg.MaxBinaryAppend <= 0 {
+		cfg.MaxBinaryAppend = DefaultMaxBinaryAppend
 	}
 	if cfg.MaxStrings <= 0 {
 		cfg.MaxStrings = DefaultMaxStrings
@@ -211,6 +238,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxSearchKeys <= 0 {
 		cfg.MaxSearchKeys = DefaultMaxSearchKeys
 	}
+	if cfg.MaxSearchUpdates <= 0 {
+		cfg.MaxSearchUpdates = DefaultMaxSearchUpdates
+	}
 	if cfg.IdlePoll <= 0 {
 		cfg.IdlePoll = DefaultIdlePoll
 	}
@@ -234,6 +264,8 @@ func New(cfg Config) (*Server, error) {
 		} else {
 			s.index = d
 			s.cache.max = indexFront
+			// Beside the users' directories: index escapes a leading '.'.
+			s.digests.Dir = filepath.Join(cfg.IndexDir, ".digests")
 		}
 	}
 	return s, nil

@@ -52,6 +52,7 @@ type session struct {
 	replied  bool              // the command at hand has had its tagged reply
 	p9cr     map[string]string // user → outstanding p9cr challenge (spec §2.3)
 	turns    map[string]int    // lock queue key → times this session holds its turn (lock.go)
+	enabled  map[string]bool   // extensions ENABLE turned on (enable.go)
 
 	rec protocol.SessionLog // the start and end records (docs/operations.md, "Logs")
 }
@@ -97,8 +98,12 @@ func (s *session) setConn(c net.Conn) {
 // the server hold more than a few KiB per connection.
 func (s *session) limits() wire.Limits {
 	if s.state == notAuthenticated {
-		return wire.Limits{MaxLine: min(s.cfg.MaxLine, s.cfg.MaxPreauthLine),
+		l := wire.Limits{MaxLine: min(s.cfg.MaxLine, s.cfg.MaxPreauthLine),
 			MaxLiteral: min(s.cfg.MaxLiteral, s.cfg.MaxPreauthLiteral)}
+		if s.literalCap() == "LITERAL-" {
+			l.MaxNonSync = literalMinus
+		}
+		return l
 	}
 	return wire.Limits{MaxLine: s.cfg.MaxLine, MaxLiteral: s.cfg.MaxLiteral, MaxHeld: s.cfg.MaxStrings}
 }
@@ -249,6 +254,10 @@ func (s *session) ioErr() bool {
 func (s *session) hangup(err error) {
 	var ne net.Error
 	switch {
+	case errors.Is(err, wire.ErrNonSyncTooBig):
+		s.state = logout // flush even with the literal's data buffered
+		s.untagged("BYE", "", "command too big before authentication")
+		s.flush()
 	case errors.As(err, &ne) && ne.Timeout() && s.state == notAuthenticated:
 		s.untagged("BYE", "", "login timeout")
 		s.flush()
@@ -325,6 +334,8 @@ func (s *session) parseError(cmd string) error {
 		return errNoReply
 	case wire.IsBadMailbox(err):
 		return no("CANNOT", cmd+" bad mailbox name: "+err.Error())
+	case s.dec.IsNonSyncTooBig():
+		return bad("TOOBIG", cmd+" "+err.Error()) // RFC 7888 §4
 	case wire.IsTooBig(err):
 		return no("TOOBIG", cmd+" "+err.Error())
 	}

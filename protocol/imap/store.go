@@ -11,9 +11,9 @@ import (
 // persist in the .imp; keywords live for the session (decision 8).
 // \Recent cannot be changed.
 func (s *session) store(tag, cmd string, uid bool) error {
-	var set wire.SeqSet
+	var set wire.SeqArg
 	var st wire.Store
-	if !s.dec.ExpectSP() || !s.dec.ExpectSeqSet(&set) || !s.dec.ExpectSP() ||
+	if !s.dec.ExpectSP() || !s.dec.ExpectSeqArg(&set, uid) || !s.dec.ExpectSP() ||
 		!s.dec.ExpectStore(&st) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
 	}
@@ -22,7 +22,7 @@ func (s *session) store(tag, cmd string, uid bool) error {
 		return no("READ-ONLY", cmd+" mailbox is read-only")
 	}
 	s.update(uid)
-	targets, ok := s.resolve(set, uid)
+	targets, ok := s.resolveArg(set, uid)
 	if !ok {
 		return bad("", cmd+" invalid message sequence number")
 	}
@@ -103,6 +103,7 @@ func (s *session) store(tag, cmd string, uid bool) error {
 			s.enc.Atom("FLAGS ").Flags(t.m.flagList(mb.kwNames())).Atom(")").CRLF()
 		}
 	}
+	s.tellSearchUpdates()
 	return nil
 }
 

@@ -137,6 +137,14 @@ func (mb *mailbox) compactIndex() {
 	if err := x.Compact(len(live), func(d string) bool { return live[d] }); err != nil {
 		mb.s.cfg.Log.Warn("imap index compaction", "user", mb.s.user, "mailbox", mb.name, "err", err)
 	}
+	if !mb.s.srv.index.HasSibling(mb.s.user, mb.file, sortIndexKind) {
+		return // no SORT or THREAD has run on it: leave it unopened
+	}
+	if y := mb.sortIndex(); y != nil {
+		if err := y.Compact(len(live), func(d string) bool { return live[d] }); err != nil {
+			mb.s.cfg.Log.Warn("imap sort index compaction", "user", mb.s.user, "mailbox", mb.name, "err", err)
+		}
+	}
 }
 
 // A structCache keeps message structures by digest (DESIGN.md: cache

@@ -19,7 +19,7 @@ import (
 // language of testenv.Transcript, plus:
 //
 //	set plain|p9cr|preauth=<user>|maxline=<n>|maxliteral=<n>|maxpreauthliteral=<n>|maxstrings=<n>|idle=<d>|maxconns=<n>|
-//	    maxperaddr=<n>|logintimeout=<d>|maxkeywords=<n>|maxmsgkeywords=<n>|maxsearchkeys=<n>
+//	    maxperaddr=<n>|logintimeout=<d>|maxkeywords=<n>|maxmsgkeywords=<n>|maxsearchkeys=<n>|createspecialuse
 //	p9key <user> <password>        host: the user's Plan 9 key file, from the password
 //	p9cr <tag> <user> <password>   LOGIN with the response to the last "encrypt challenge"
 func TestTranscripts(t *testing.T) {
@@ -65,8 +65,12 @@ func runTranscript(t *testing.T, file string) {
 			cfg.MaxMessageKeywords, _ = strconv.Atoi(val)
 		case "maxsearchkeys":
 			cfg.MaxSearchKeys, _ = strconv.Atoi(val)
+		case "maxsearchupdates":
+			cfg.MaxSearchUpdates, _ = strconv.Atoi(val)
 		case "maxperaddr":
 			cfg.MaxPerAddr, _ = strconv.Atoi(val)
+		case "createspecialuse":
+			cfg.CreateSpecialUse = true
 		case "logintimeout":
 			cfg.LoginTimeout, _ = time.ParseDuration(val)
 		default:

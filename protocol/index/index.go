@@ -75,7 +75,28 @@ func (d *Dir) Path() string { return d.path }
 // File returns the index file of a user's mailbox (file: the mailbox's
 // name in the user's mail directory), opened and scanned once.
 func (d *Dir) File(user, mailbox string) (*File, error) {
-	name := filepath.Join(d.path, escape(user), escape(mailbox)+".idx")
+	return d.open(filepath.Join(d.path, escape(user), escape(mailbox)+".idx"))
+}
+
+// Sibling returns another index file of a user's mailbox, for records
+// of another kind (a word of letters): "<mailbox>~<kind>.idx", a name
+// no mailbox's own file can have, since escape turns '~' into %7E.
+func (d *Dir) Sibling(user, mailbox, kind string) (*File, error) {
+	return d.open(d.siblingName(user, mailbox, kind))
+}
+
+// HasSibling reports whether the sibling file exists, without opening
+// it (a descriptor per mailbox that never needed one).
+func (d *Dir) HasSibling(user, mailbox, kind string) bool {
+	_, err := os.Stat(d.siblingName(user, mailbox, kind))
+	return err == nil
+}
+
+func (d *Dir) siblingName(user, mailbox, kind string) string {
+	return filepath.Join(d.path, escape(user), escape(mailbox)+"~"+escape(kind)+".idx")
+}
+
+func (d *Dir) open(name string) (*File, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if f := d.files[name]; f != nil {

@@ -362,3 +362,42 @@ func FuzzRecords(f *testing.F) {
 		}
 	})
 }
+
+// TestSibling: a mailbox's sibling file is its own, and no mailbox's
+// file, whatever its name, is another's sibling.
+func TestSibling(t *testing.T) {
+	d, err := OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	main, err := d.File("glenda", "mbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.HasSibling("glenda", "mbox", "sort") {
+		t.Fatal("a sibling exists before it is opened")
+	}
+	sib, err := d.Sibling("glenda", "mbox", "sort")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.HasSibling("glenda", "mbox", "sort") {
+		t.Fatal("an opened sibling does not exist")
+	}
+	other, err := d.File("glenda", "mbox~sort")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if main == sib || sib == other || main.name == sib.name || sib.name == other.name {
+		t.Fatalf("files collide: %s %s %s", main.name, sib.name, other.name)
+	}
+	if err := sib.Put(digestOf(1), []byte("key")); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := main.Get(digestOf(1)); ok {
+		t.Error("a sibling's record is in the mailbox's file")
+	}
+	if b, ok := sib.Get(digestOf(1)); !ok || string(b) != "key" {
+		t.Errorf("sibling Get = %q, %v", b, ok)
+	}
+}

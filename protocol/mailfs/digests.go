@@ -23,7 +23,12 @@ import (
 // fills an entry only when both stats agree and the numbers are exactly
 // 1..N, so a change in between never lends digests to the wrong
 // messages.
+//
+// With Dir set, the lists also go to files in Dir (digestfile.go) and
+// are read from there on a miss, so they outlive the process.
 type DigestCache struct {
+	Dir string // where the lists are kept on disk; "" keeps none
+
 	mu    sync.Mutex
 	m     map[string]*digestEntry
 	total int // digests held in all
@@ -60,6 +65,10 @@ func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, 
 		if e != nil && e.qid == before.Qid && e.length == before.Length && len(e.digests) == len(nums) {
 			return e.digests, nil
 		}
+		if d := c.loadFile(name, before); len(d) == len(nums) {
+			c.put(name, &digestEntry{qid: before.Qid, length: before.Length, digests: d})
+			return d, nil
+		}
 	}
 	digests, err := fs.Digests(box, nums)
 	if err != nil {
@@ -67,7 +76,9 @@ func (c *DigestCache) Digests(ns ninep.FS, fs *upasfs.Client, name, box string, 
 	}
 	if fresh && !slices.Contains(digests, "") {
 		if after, err := ns.Stat(name); err == nil && SameFile(before, after) {
-			c.put(name, &digestEntry{qid: before.Qid, length: before.Length, digests: digests})
+			e := &digestEntry{qid: before.Qid, length: before.Length, digests: digests}
+			c.put(name, e)
+			c.saveFile(name, e, before.Mtime)
 		}
 	}
 	return digests, nil
@@ -86,13 +97,20 @@ func (c *DigestCache) Cached(ns ninep.FS, name string, before *plan9.Dir) []stri
 	c.mu.Lock()
 	e := c.m[name]
 	c.mu.Unlock()
-	if e == nil || e.qid != before.Qid || e.length != before.Length {
-		return nil
+	var digests []string
+	switch {
+	case e != nil && e.qid == before.Qid && e.length == before.Length:
+		digests = e.digests
+	default:
+		if digests = c.loadFile(name, before); digests == nil {
+			return nil
+		}
+		c.put(name, &digestEntry{qid: before.Qid, length: before.Length, digests: digests})
 	}
 	if after, err := ns.Stat(name); err != nil || !SameFile(before, after) {
 		return nil
 	}
-	return e.digests
+	return digests
 }
 
 // put remembers e for name within the bounds.

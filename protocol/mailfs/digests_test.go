@@ -3,6 +3,7 @@ package mailfs
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -201,4 +202,97 @@ func TestDigestCacheBounds(t *testing.T) {
 	if c.m["/mail/box/big/3"] == nil {
 		t.Fatal("the newest entry is not there")
 	}
+}
+
+// TestDigestCacheFile: with Dir, a new cache (a restarted server) gives
+// the digests a former one read, for the file as it was then only, and
+// never from a damaged file.
+func TestDigestCacheFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "digests")
+	root := testenv.MailRoot(t, "glenda")
+	path := testenv.WriteFixture(t, root, "glenda", "mbox", testenv.Fixture("all"))
+	src := &Source{Root: root}
+	ns, err := src.Namespace("glenda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	fs := upasfs.New(ns, FSDir)
+	name := MboxPath("glenda", "mbox")
+	before, err := ns.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Open(name, "a"); err != nil {
+		t.Fatal(err)
+	}
+	nums, err := fs.List("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := &DigestCache{Dir: dir}
+	want, err := first.Digests(ns, fs, name, "a", before, nums)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := (&DigestCache{Dir: dir}).Cached(ns, name, before); !slices.Equal(got, want) || len(got) == 0 {
+		t.Fatalf("after a restart: %d digests, want %d", len(got), len(want))
+	}
+	if got := (&DigestCache{}).Cached(ns, name, before); got != nil {
+		t.Fatal("digests without a directory")
+	}
+	file := digestPath(dir, name)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, len(data) / 2, len(data) - 3} {
+		bad := slices.Clone(data)
+		bad[i] ^= 1
+		if err := os.WriteFile(file, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := (&DigestCache{Dir: dir}).Cached(ns, name, before); got != nil {
+			t.Fatalf("a file damaged at byte %d was used", i)
+		}
+	}
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("From x@y Mon Jan  6 10:00:00 GMT 2025\nSubject: new\n\nhi\n\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	now, err := ns.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := (&DigestCache{Dir: dir}).Cached(ns, name, now); got != nil {
+		t.Fatal("digests of the old file given for the grown one")
+	}
+}
+
+// FuzzDigestFile: any file decodes to nothing or to an entry that
+// encodes to a file decoding to the same entry.
+func FuzzDigestFile(f *testing.F) {
+	e := &digestEntry{qid: plan9.Qid{Path: 7, Vers: 9, Type: 0}, length: 1234, digests: []string{"ab12", "cd34"}}
+	f.Add(encodeDigests("/mail/box/u/mbox", e, 55), "/mail/box/u/mbox")
+	f.Add([]byte(digestMagic+"\n/n\n0 0 0 0 0 0\n00000000\n"), "/n")
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		e, mtime, err := decodeDigests(data, name)
+		if err != nil {
+			return
+		}
+		again := encodeDigests(name, e, mtime)
+		e2, mtime2, err := decodeDigests(again, name)
+		if err != nil || e2.qid != e.qid || e2.length != e.length || mtime2 != mtime || !slices.Equal(e2.digests, e.digests) {
+			t.Fatalf("decoded %q, encodes as %q, which decodes as %v, %v", data, again, e2, err)
+		}
+	})
 }

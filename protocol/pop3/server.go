@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -130,6 +131,8 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 		srv.index = d
+		// Beside the users' directories: index escapes a leading '.'.
+		srv.digests.Dir = filepath.Join(cfg.IndexDir, ".digests")
 	}
 	return srv, nil
 }

@@ -19,8 +19,8 @@ import (
 // it in their result type, whose JSON then carries these fields too.
 type Timings struct {
 	Server string             `json:"server"` // "ours" or "dovecot"
-	Kind   string             `json:"kind"`   // "cold" or "warm"
-	Ms     map[string]float64 `json:"ms"`     // step → milliseconds; "cpu": server CPU
+	Kind   string             `json:"kind"`   // "cold", "warm" or "restart"
+	Ms     map[string]float64 `json:"ms"`     // step → milliseconds; "cpu": server CPU; "rss-MiB", "anon-MiB": peak memory
 }
 
 // Ms converts d to fractional milliseconds, to the microsecond.
@@ -61,23 +61,41 @@ func Ratio(a, b float64) string {
 	return fmt.Sprintf("%.2f", a/b)
 }
 
-// Table prints, per row (a step name), the cold run and the median of
-// the warm runs of ours and Dovecot and their ratios, then the legend.
+// Table prints, per row (a step name), the cold run, the median of the
+// warm runs and, when there are any, the median of the runs after a
+// restart ("restart") of ours and Dovecot, with their ratios, then the
+// legend.
 func Table(w io.Writer, rs []*Timings, rows []string) error {
-	cold := func(srv string) []*Timings { return Pick(rs, srv, "cold") }
-	warm := func(srv string) []*Timings { return Pick(rs, srv, "warm") }
+	kinds := []string{"cold", "warm"}
+	if len(Pick(rs, "ours", "restart")) > 0 || len(Pick(rs, "dovecot", "restart")) > 0 {
+		kinds = append(kinds, "restart")
+	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "step\tcold ours\tcold Dovecot\tratio\twarm ours\twarm Dovecot\tratio\t\n")
+	fmt.Fprintf(tw, "step\t")
+	for _, k := range kinds {
+		fmt.Fprintf(tw, "%s ours\t%s Dovecot\tratio\t", k, k)
+	}
+	fmt.Fprintf(tw, "\n")
 	for _, st := range rows {
-		co, cd := Median(cold("ours"), st), Median(cold("dovecot"), st)
-		wo, wd := Median(warm("ours"), st), Median(warm("dovecot"), st)
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%s\t%.1f\t%.1f\t%s\t\n", st, co, cd, Ratio(co, cd), wo, wd, Ratio(wo, wd))
+		fmt.Fprintf(tw, "%s\t", st)
+		for _, k := range kinds {
+			o, d := Median(Pick(rs, "ours", k), st), Median(Pick(rs, "dovecot", k), st)
+			fmt.Fprintf(tw, "%.1f\t%.1f\t%s\t", o, d, Ratio(o, d))
+		}
+		fmt.Fprintf(tw, "\n")
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "(ms; cpu = the server's user+system CPU time over the session;\n warm = median of %d runs for ours, %d for Dovecot)\n",
-		len(warm("ours")), len(warm("dovecot")))
+	legend := fmt.Sprintf("(ms; cpu = the server's user+system CPU time over the session;\n"+
+		" rss-MiB, anon-MiB = its peak resident memory during the session, all its processes\n"+
+		" summed, and the part of it that is not file pages (RssAnon);\n"+
+		" warm = median of %d runs for ours, %d for Dovecot", len(Pick(rs, "ours", "warm")), len(Pick(rs, "dovecot", "warm")))
+	if len(kinds) == 3 {
+		legend += fmt.Sprintf(";\n restart = median of %d and %d sessions, each the first after its server restarted,\n"+
+			" indexes kept", len(Pick(rs, "ours", "restart")), len(Pick(rs, "dovecot", "restart")))
+	}
+	_, err := fmt.Fprintf(w, "%s)\n", legend)
 	return err
 }
 

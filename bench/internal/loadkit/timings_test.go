@@ -54,7 +54,33 @@ func TestTableFromRecords(t *testing.T) {
      A       10.0           5.0   2.00        4.0           2.0   2.00
      B        2.0           4.0   0.50        1.0           0.0      -
 (ms; cpu = the server's user+system CPU time over the session;
+ rss-MiB, anon-MiB = its peak resident memory during the session, all its processes
+ summed, and the part of it that is not file pages (RssAnon);
  warm = median of 2 runs for ours, 1 for Dovecot)
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	// Runs after a restart get their own columns.
+	for _, r := range []Timings{
+		{"ours", "restart", map[string]float64{"A": 6, "B": 3}},
+		{"dovecot", "restart", map[string]float64{"A": 4, "B": 3}},
+	} {
+		rs = append(rs, &r)
+	}
+	b.Reset()
+	if err := Table(&b, rs, []string{"A", "B"}); err != nil {
+		t.Fatal(err)
+	}
+	want = `  step  cold ours  cold Dovecot  ratio  warm ours  warm Dovecot  ratio  restart ours  restart Dovecot  ratio
+     A       10.0           5.0   2.00        4.0           2.0   2.00           6.0              4.0   1.50
+     B        2.0           4.0   0.50        1.0           0.0      -           3.0              3.0   1.00
+(ms; cpu = the server's user+system CPU time over the session;
+ rss-MiB, anon-MiB = its peak resident memory during the session, all its processes
+ summed, and the part of it that is not file pages (RssAnon);
+ warm = median of 2 runs for ours, 1 for Dovecot;
+ restart = median of 1 and 1 sessions, each the first after its server restarted,
+ indexes kept)
 `
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)

@@ -107,10 +107,25 @@ type Setup struct {
 // and refuses them from anywhere else.
 func (s Setup) Listen(addr string) (net.Listener, error) {
 	l, err := ninep.Listen(addr)
-	if err != nil || s.ProxyFrom == nil {
-		return l, err
+	if err != nil {
+		return nil, err
 	}
-	return protocol.NewProxyListener(l, s.ProxyFrom, s.ProxyTimeout, s.Log), nil
+	return s.proxy(l), nil
+}
+
+// ProxyAll applies -proxyfrom to inherited listeners (systemd's).
+func (s Setup) ProxyAll(ls []Listener) []Listener {
+	for i := range ls {
+		ls[i].Listener = s.proxy(ls[i].Listener)
+	}
+	return ls
+}
+
+func (s Setup) proxy(l net.Listener) net.Listener {
+	if s.ProxyFrom == nil {
+		return l
+	}
+	return protocol.NewProxyListener(l, s.ProxyFrom, s.ProxyTimeout, s.Log)
 }
 
 // GCPercent is the servers' garbage-collection target unless GOGC is
@@ -140,8 +155,16 @@ func (f *Flags) Resolve(preauth bool) Setup {
 		log.Printf("serving the demo mail root %s: users %s, password %q", dir, strings.Join(users, ", "), demo.Secret)
 	}
 	s := Setup{
+		// The emulator's index directory is given here, before Check
+		// starts the emulator.
 		Source: &mailfs.Source{Addr: f.FS, Root: f.Root},
 		Delay:  auth.Delay{Base: f.FailDelay, Max: f.MaxFailDelay, Limit: f.MaxFail},
+	}
+	if index != "" {
+		s.Index = index
+		if f.FS == "" {
+			s.Source.Index = filepath.Join(index, "upasfs")
+		}
 	}
 	s.Throttle = auth.NewThrottle(s.Delay, f.FailHalfLife, 0)
 	if s.MaxPerAddr = f.MaxPerAddr; s.MaxPerAddr == 0 {
@@ -195,12 +218,6 @@ func (f *Flags) Resolve(preauth bool) Setup {
 			log.Fatal(err)
 		}
 		s.Debug = fd
-	}
-	if index != "" {
-		s.Index = index
-		if f.FS == "" {
-			s.Source.Index = filepath.Join(index, "upasfs")
-		}
 	}
 	return s
 }

@@ -8,19 +8,16 @@ import (
 )
 
 // ServeAll listens on every address (plain, then implicitTLS ones,
-// which need hasTLS) and runs serve on each listener until all end;
-// the addresses are as ninep.Listen takes them. It exits the program on
-// a listening error, as a daemon's start-up should.
-func ServeAll(plain, implicitTLS []string, hasTLS bool, listen func(string) (net.Listener, error),
+// which need hasTLS) and runs serve on each listener, and on those it
+// was given (inherited: Activated's), until all end; the addresses are
+// as ninep.Listen takes them. It exits the program on a listening
+// error, as a daemon's start-up should.
+func ServeAll(plain, implicitTLS []string, inherited []Listener, hasTLS bool, listen func(string) (net.Listener, error),
 	serve func(l net.Listener, implicitTLS bool) error) {
 	var wg sync.WaitGroup
-	start := func(addr string, tlsOn bool) {
+	run := func(l net.Listener, tlsOn bool) {
 		if tlsOn && !hasTLS {
 			log.Fatal("an implicit-TLS listener needs a certificate (-t)")
-		}
-		l, err := listen(addr)
-		if err != nil {
-			log.Fatal(err)
 		}
 		log.Printf("listening on %s%s", l.Addr(), map[bool]string{true: " (TLS)"}[tlsOn])
 		wg.Add(1)
@@ -35,6 +32,16 @@ func ServeAll(plain, implicitTLS []string, hasTLS bool, listen func(string) (net
 				return
 			}
 		}()
+	}
+	start := func(addr string, tlsOn bool) {
+		l, err := listen(addr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		run(l, tlsOn)
+	}
+	for _, l := range inherited {
+		run(l.Listener, l.TLS)
 	}
 	for _, a := range plain {
 		start(a, false)

@@ -44,8 +44,9 @@ type node struct {
 
 	mu   sync.Mutex // guards geo when measured lazily
 	geo  geometry
-	have bool   // geo is known
-	unix string // the message's From line, without its newline, when measure read it
+	have bool        // geo is known
+	bin  *binaryInfo // of the decoded content, once Binary decoded it (guarded by mu)
+	unix string      // the message's From line, without its newline, when measure read it
 	// header: the message's rawheader (root only): SEARCH looks at it
 	// for every message, and it is what Load read first.
 	header []byte

@@ -92,7 +92,8 @@ func Parse(data []byte) (*File, error) {
 		return nil, fmt.Errorf("%w: sum mismatch", ErrBad)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
-	f := &File{}
+	// Nearly every line is a message: one allocation for them all.
+	f := &File{Msgs: make([]Msg, 0, len(lines))}
 	if err := f.header(lines[0]); err != nil {
 		return nil, err
 	}

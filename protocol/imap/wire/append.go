@@ -16,7 +16,9 @@ type Append struct {
 // message data, so the engine can check the mailbox and size first,
 // then take the data with ExpectLiteralData (which sends the
 // continuation) or refuse it with a tagged NO and Next (spec §5.2).
-// After the data the command ends with ExpectCRLF.
+// The literal may be a literal8 "~{n}" (RFC 3516 §4.4): a.Literal.Binary.
+// After the data the command ends with ExpectCRLF, or, for MULTIAPPEND
+// (RFC 3502), goes on with ExpectAppendNext.
 func (d *Decoder) ExpectAppend(a *Append) bool {
 	*a = Append{}
 	if !d.ExpectMailbox(&a.Mailbox) || !d.ExpectSP() {
@@ -32,5 +34,37 @@ func (d *Decoder) ExpectAppend(a *Append) bool {
 			return false
 		}
 	}
-	return d.ExpectLiteralHeader(&a.Literal)
+	return d.ExpectLiteral8Header(&a.Literal)
+}
+
+// ExpectAppendNext reads, after one message's data, what MULTIAPPEND
+// (RFC 3502 §6.3.11) lets follow it: the line end (more is false) or
+// SP [flag-list SP] [date-time SP] literal-header for one more message
+// (more is true, a filled in; its Mailbox is left empty).
+func (d *Decoder) ExpectAppendNext(a *Append, more *bool) bool {
+	*more = false
+	if d.err != nil {
+		return false
+	}
+	if c, ok := d.peek(); !ok {
+		return false
+	} else if c != ' ' {
+		return d.ExpectCRLF()
+	}
+	*a = Append{}
+	if !d.ExpectSP() {
+		return false
+	}
+	if c, ok := d.peek(); ok && c == '(' {
+		if !d.ExpectFlagList(&a.Flags) || !d.ExpectSP() {
+			return false
+		}
+	}
+	if c, ok := d.peek(); ok && c == '"' {
+		if !d.ExpectDateTime(&a.Date) || !d.ExpectSP() {
+			return false
+		}
+	}
+	*more = true
+	return d.ExpectLiteral8Header(&a.Literal)
 }

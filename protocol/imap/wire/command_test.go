@@ -17,6 +17,7 @@ import (
 type command struct {
 	tag, name string
 	args      []any
+	ended     bool // the last argument read the line end (MULTIAPPEND)
 }
 
 type (
@@ -24,16 +25,25 @@ type (
 	patternArg string
 	astringArg string
 	atomArg    string
-	seqArg     wire.SeqSet
+	seqArg     wire.SeqArg
 	fetchArg   []wire.FetchItem
 	storeArg   wire.Store
 	statusArg  []wire.StatusItem
 	searchArg  wire.Search
+	sortArg    wire.Sort
+	threadArg  wire.Thread
 	appendArg  struct {
 		wire.Append
 		data string
+		more []appendArg // MULTIAPPEND's further messages (RFC 3502)
 	}
-	idArg []wire.IDParam
+	idArg     []wire.IDParam
+	listArg   wire.List
+	createArg struct {
+		name string
+		use  []string
+	}
+	atomsArg []string
 )
 
 // argReader reads one argument type into the command.
@@ -62,13 +72,8 @@ func astring(d *wire.Decoder, c *command) bool {
 
 func seqSet(uid bool) argReader {
 	return func(d *wire.Decoder, c *command) bool {
-		var s wire.SeqSet
-		var ok bool
-		if uid {
-			ok = d.ExpectUIDSet(&s)
-		} else {
-			ok = d.ExpectSeqSet(&s)
-		}
+		var s wire.SeqArg
+		ok := d.ExpectSeqArg(&s, uid)
 		c.args = append(c.args, seqArg(s))
 		return ok
 	}
@@ -102,6 +107,20 @@ func search(d *wire.Decoder, c *command) bool {
 	return ok
 }
 
+func sortArgs(d *wire.Decoder, c *command) bool {
+	var s wire.Sort
+	ok := d.ExpectSort(&s)
+	c.args = append(c.args, sortArg(s))
+	return ok
+}
+
+func threadArgs(d *wire.Decoder, c *command) bool {
+	var t wire.Thread
+	ok := d.ExpectThread(&t)
+	c.args = append(c.args, threadArg(t))
+	return ok
+}
+
 // appendArgs reads APPEND's arguments and takes the message data.
 func appendArgs(d *wire.Decoder, c *command) bool {
 	var a wire.Append
@@ -113,8 +132,26 @@ func appendArgs(d *wire.Decoder, c *command) bool {
 	if err != nil {
 		return false
 	}
-	c.args = append(c.args, appendArg{a, string(data)})
-	return true
+	first := appendArg{Append: a, data: string(data)}
+	for {
+		more := false
+		if !d.ExpectAppendNext(&a, &more) {
+			return false
+		}
+		if !more {
+			c.args = append(c.args, first)
+			c.ended = true
+			return true
+		}
+		if !d.ExpectLiteralData(&r) {
+			return false
+		}
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return false
+		}
+		first.more = append(first.more, appendArg{Append: a, data: string(data)})
+	}
 }
 
 // authenticate reads a mechanism and an optional initial response.
@@ -141,16 +178,49 @@ func idParams(d *wire.Decoder, c *command) bool {
 	return ok
 }
 
+// listArgs reads LIST's arguments, extended syntax included.
+func listArgs(d *wire.Decoder, c *command) bool {
+	var l wire.List
+	ok := d.ExpectList(&l)
+	c.args = append(c.args, listArg(l))
+	return ok
+}
+
+// createArgs reads CREATE's mailbox and its USE parameter if any.
+func createArgs(d *wire.Decoder, c *command) bool {
+	var a createArg
+	ok := d.ExpectMailbox(&a.name) && d.ExpectCreateParams(&a.use)
+	c.args = append(c.args, a)
+	return ok
+}
+
+// atoms reads atom *(SP atom), as ENABLE's capabilities.
+func atoms(d *wire.Decoder, c *command) bool {
+	var list []string
+	for {
+		var a string
+		if !d.ExpectAtom(&a) {
+			return false
+		}
+		list = append(list, a)
+		if !d.SP() {
+			c.args = append(c.args, atomsArg(list))
+			return d.Err() == nil
+		}
+	}
+}
+
 // commandArgs lists each command's arguments, separated by SP.
 var commandArgs = map[string][]argReader{
 	"CAPABILITY": nil, "NOOP": nil, "LOGOUT": nil, "STARTTLS": nil, "CHECK": nil,
 	"CLOSE": nil, "EXPUNGE": nil, "IDLE": nil, "NAMESPACE": nil, "UNSELECT": nil,
 	"AUTHENTICATE": {authenticate},
 	"LOGIN":        {astring, astring},
-	"SELECT":       {mailbox}, "EXAMINE": {mailbox}, "CREATE": {mailbox}, "DELETE": {mailbox},
+	"SELECT":       {mailbox}, "EXAMINE": {mailbox}, "CREATE": {createArgs}, "DELETE": {mailbox},
 	"SUBSCRIBE": {mailbox}, "UNSUBSCRIBE": {mailbox},
 	"RENAME": {mailbox, mailbox},
-	"LIST":   {mailbox, pattern}, "LSUB": {mailbox, pattern},
+	"LIST":   {listArgs}, "LSUB": {mailbox, pattern},
+	"ENABLE":     {atoms},
 	"STATUS":     {mailbox, statusItems},
 	"APPEND":     {appendArgs},
 	"SEARCH":     {search},
@@ -164,6 +234,8 @@ var commandArgs = map[string][]argReader{
 	"UID STORE":  {seqSet(true), store},
 	"UID COPY":   {seqSet(true), mailbox},
 	"UID MOVE":   {seqSet(true), mailbox},
+	"SORT":       {sortArgs}, "UID SORT": {sortArgs},
+	"THREAD": {threadArgs}, "UID THREAD": {threadArgs},
 }
 
 // readCommand reads one whole command after Next.
@@ -188,6 +260,9 @@ func readCommand(d *wire.Decoder) (command, bool) {
 			return c, false
 		}
 	}
+	if c.ended {
+		return c, true
+	}
 	return c, d.ExpectCRLF()
 }
 
@@ -202,6 +277,22 @@ func writeCommand(e *wire.Encoder, c command) {
 	e.CRLF()
 }
 
+// writeMessage writes one APPEND message: flags, date, literal (a
+// literal8 when it came as one).
+func writeMessage(e *wire.Encoder, a appendArg) {
+	if a.Flags != nil {
+		e.Flags(a.Flags).SP()
+	}
+	if !a.Date.IsZero() {
+		e.DateTime(a.Date).SP()
+	}
+	if a.Literal.Binary {
+		e.Literal8(int64(len(a.data)), strings.NewReader(a.data))
+		return
+	}
+	e.Literal(int64(len(a.data)), strings.NewReader(a.data))
+}
+
 func writeArg(e *wire.Encoder, a any) {
 	switch a := a.(type) {
 	case mailboxArg:
@@ -213,7 +304,7 @@ func writeArg(e *wire.Encoder, a any) {
 	case atomArg:
 		e.Atom(string(a))
 	case seqArg:
-		e.SeqSet(wire.SeqSet(a))
+		e.Atom(wire.SeqArg(a).String())
 	case fetchArg:
 		e.List(len(a), func(i int) { e.Atom(a[i].String()) })
 	case storeArg:
@@ -222,15 +313,26 @@ func writeArg(e *wire.Encoder, a any) {
 		e.List(len(a), func(i int) { e.Atom(string(a[i])) })
 	case searchArg:
 		e.Atom(wire.Search(a).String())
+	case sortArg:
+		e.Atom(wire.Sort(a).String())
+	case threadArg:
+		e.Atom(wire.Thread(a).String())
 	case appendArg:
 		e.Mailbox(a.Mailbox).SP()
-		if a.Flags != nil {
-			e.Flags(a.Flags).SP()
+		writeMessage(e, a)
+		for _, m := range a.more {
+			e.SP()
+			writeMessage(e, m)
 		}
-		if !a.Date.IsZero() {
-			e.DateTime(a.Date).SP()
+	case listArg:
+		e.Atom(wire.List(a).String())
+	case createArg:
+		e.Mailbox(a.name)
+		if a.use != nil {
+			e.Atom(" (USE ").Flags(a.use).Atom(")")
 		}
-		e.Literal(int64(len(a.data)), strings.NewReader(a.data))
+	case atomsArg:
+		e.Atom(strings.Join(a, " "))
 	case idArg:
 		if a == nil {
 			e.NIL()

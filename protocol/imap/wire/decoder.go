@@ -22,6 +22,11 @@ type Limits struct {
 	// MaxLiterals is how many literals one command may carry.
 	// Default DefaultMaxLiterals.
 	MaxLiterals int
+	// MaxNonSync, when positive, is the largest non-synchronizing
+	// literal "{n+}" accepted, below MaxLiteral: 4096 for a server that
+	// announces LITERAL- (RFC 7888 §4). One over it is a TOOBIG Error
+	// that IsNonSyncTooBig reports, for the engine's BAD.
+	MaxNonSync int64
 }
 
 // Defaults for Limits.
@@ -85,7 +90,10 @@ type Decoder struct {
 	remain   int64          // octets of a streamed literal the caller has not read
 	litGen   int            // identifies the current literal reader
 	tail     literalTail    // a literal header the current line may end with
-	scratch  []byte
+	// nonSyncBig: the command's error is a "{n+}" over MaxNonSync
+	nonSyncBig bool
+	utf8Text   bool // quoted strings may hold UTF-8: after SEARCH CHARSET UTF-8 (esearch.go)
+	scratch    []byte
 }
 
 // NewDecoder returns a Decoder reading from r.
@@ -110,8 +118,9 @@ func (d *Decoder) Next() error {
 	}
 	d.err = nil
 	d.lineLen, d.literals, d.held = 0, 0, 0
-	d.ended = false
+	d.ended, d.nonSyncBig = false, false
 	d.tail = literalTail{}
+	d.utf8Text = false
 	return nil
 }
 

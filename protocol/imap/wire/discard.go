@@ -10,7 +10,8 @@ package wire
 //
 // A synchronizing literal "{n}" that got no continuation ends the
 // command: the client sends nothing more for it (RFC 3501 §7.5), so
-// nothing is skipped after it. DiscardLine returns only I/O errors.
+// nothing is skipped after it. DiscardLine returns only I/O errors,
+// and ErrNonSyncTooBig for a skipped "{n+}" over Limits.MaxNonSync.
 func (d *Decoder) DiscardLine() error {
 	if d.ioErr != nil {
 		return d.ioErr
@@ -55,6 +56,10 @@ func (d *Decoder) skipLines() error {
 		size, nonSync, ok := tail.header()
 		if !ok || !nonSync {
 			return nil
+		}
+		if d.limits.MaxNonSync > 0 && size > d.limits.MaxNonSync {
+			d.failSession(ErrNonSyncTooBig)
+			return d.ioErr
 		}
 		if err := d.discard(size); err != nil {
 			return err

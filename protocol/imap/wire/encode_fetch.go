@@ -9,10 +9,16 @@ func (e *Encoder) FetchName(it FetchItem) *Encoder {
 
 // fetchItem writes it as a request (asked) or as a response name.
 func (e *Encoder) fetchItem(it FetchItem, asked bool) *Encoder {
-	if it.Att != FetchBodySection {
+	switch it.Att {
+	case FetchBodySection:
+		e.Atom("BODY")
+	case FetchBinary:
+		e.Atom("BINARY")
+	case FetchBinarySize:
+		e.Atom("BINARY.SIZE")
+	default:
 		return e.Atom(string(it.Att))
 	}
-	e.Atom("BODY")
 	if asked && it.Peek {
 		e.Atom(".PEEK")
 	}

@@ -165,8 +165,21 @@ func (e *Encoder) NString(s *string) *Encoder {
 // r, each NUL replaced by 0x80 (RFC 3501 §4.3 forbids NUL; decision 6).
 // It fails if r ends early; octets beyond size are not read.
 func (e *Encoder) Literal(size int64, r io.Reader) *Encoder {
+	return e.literal(size, r, false)
+}
+
+// Literal8 writes "~{size}" CRLF and size octets from r, NUL included
+// (RFC 3516 §4.1 literal8): for BINARY data that holds NUL.
+func (e *Encoder) Literal8(size int64, r io.Reader) *Encoder {
+	return e.literal(size, r, true)
+}
+
+func (e *Encoder) literal(size int64, r io.Reader, binary bool) *Encoder {
 	if size < 0 {
 		return e.setErr("literal of negative size %d", size)
+	}
+	if binary {
+		e.Special('~')
 	}
 	e.Special('{').Number64(uint64(size)).write("}\r\n")
 	if e.err != nil {
@@ -178,7 +191,9 @@ func (e *Encoder) Literal(size int64, r io.Reader) *Encoder {
 	var done int64
 	for stalls := 0; done < size; {
 		n, err := r.Read(e.buf[:min(int64(len(e.buf)), size-done)])
-		replaceNUL(e.buf[:n])
+		if !binary {
+			replaceNUL(e.buf[:n])
+		}
 		e.writeBytes(e.buf[:n])
 		done += int64(n)
 		if e.err != nil {

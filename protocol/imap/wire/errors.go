@@ -41,6 +41,18 @@ func IsTooBig(err error) bool {
 	return errors.As(err, &e) && e.Code == CodeTooBig
 }
 
+// ErrNonSyncTooBig ends a session whose command, skipped after an
+// error, ends a line in a non-synchronizing literal over
+// Limits.MaxNonSync: under LITERAL- its data is not read (RFC 7888 §4
+// lets the server close the connection), so the stream cannot be
+// followed further. DiscardLine (and Next) return it.
+var ErrNonSyncTooBig = errors.New("imap wire: non-synchronizing literal over the LITERAL- limit")
+
+// IsNonSyncTooBig reports whether the command's error is a
+// non-synchronizing literal over Limits.MaxNonSync (RFC 7888 §4: the
+// server answers BAD).
+func (d *Decoder) IsNonSyncTooBig() bool { return d.nonSyncBig && IsTooBig(d.err) }
+
 // fail records a syntax error unless an earlier error sticks.
 func (d *Decoder) fail(format string, args ...any) bool {
 	if d.err == nil {

@@ -18,6 +18,10 @@ const (
 	FetchBodyStructure FetchAtt = "BODYSTRUCTURE"
 	FetchUID           FetchAtt = "UID"
 	FetchBodySection   FetchAtt = "BODY[]"
+	// BINARY[part]<partial>, BINARY.PEEK and BINARY.SIZE[part] (RFC
+	// 3516 §4.2): Section holds only Part.
+	FetchBinary     FetchAtt = "BINARY[]"
+	FetchBinarySize FetchAtt = "BINARY.SIZE[]"
 )
 
 // Partial is "<start.count>": count octets from start (RFC 3501 §6.4.5).
@@ -26,9 +30,9 @@ type Partial struct{ Start, Count uint32 }
 // FetchItem is one requested data item.
 type FetchItem struct {
 	Att     FetchAtt
-	Section Section  // FetchBodySection only
-	Peek    bool     // BODY.PEEK: do not set \Seen
-	Partial *Partial // FetchBodySection only; nil for the whole section
+	Section Section  // FetchBodySection, FetchBinary and FetchBinarySize only
+	Peek    bool     // BODY.PEEK, BINARY.PEEK: do not set \Seen
+	Partial *Partial // FetchBodySection and FetchBinary only; nil for the whole section
 }
 
 // fetchMacros expand ALL, FAST and FULL (RFC 3501 §6.4.5).
@@ -130,6 +134,10 @@ func (d *Decoder) dotted(what string) ([]byte, bool) {
 
 func (d *Decoder) fetchItem(it *FetchItem, name string) bool {
 	*it = FetchItem{}
+	switch name {
+	case "BINARY", "BINARY.PEEK", "BINARY.SIZE":
+		return d.binaryItem(it, name)
+	}
 	peek := name == "BODY.PEEK"
 	if c, ok := d.peek(); !ok {
 		return false
@@ -144,6 +152,43 @@ func (d *Decoder) fetchItem(it *FetchItem, name string) bool {
 	if !d.ExpectSection(&it.Section) {
 		return false
 	}
+	return d.partial(it)
+}
+
+// binaryItem reads the rest of BINARY[section-part]<partial>,
+// BINARY.PEEK[...]<...> or BINARY.SIZE[section-part] (RFC 3516 §4.2):
+// "[" [nz-number *("." nz-number)] "]".
+func (d *Decoder) binaryItem(it *FetchItem, name string) bool {
+	it.Att, it.Peek = FetchBinary, name == "BINARY.PEEK"
+	if name == "BINARY.SIZE" {
+		it.Att = FetchBinarySize
+	}
+	if !d.expect('[', `"[" after `+name) {
+		return false
+	}
+	if !d.consume(']') {
+		if d.err != nil {
+			return false
+		}
+		var tok string
+		if !d.sectionToken(&tok) || !d.sectionSpec(&it.Section, tok) {
+			return false
+		}
+		if it.Section.Specifier != SpecNone {
+			return d.fail("%s takes only part numbers", name)
+		}
+		if !d.expect(']', `"]" to end section`) {
+			return false
+		}
+	}
+	if it.Att == FetchBinarySize {
+		return true
+	}
+	return d.partial(it)
+}
+
+// partial reads an optional "<start.count>".
+func (d *Decoder) partial(it *FetchItem) bool {
 	if !d.consume('<') {
 		return d.err == nil
 	}

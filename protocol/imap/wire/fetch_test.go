@@ -14,7 +14,7 @@ func renderItems(items []wire.FetchItem) string {
 	var parts []string
 	for _, it := range items {
 		s := string(it.Att)
-		if it.Att == wire.FetchBodySection {
+		if it.Att == wire.FetchBodySection || it.Att == wire.FetchBinary || it.Att == wire.FetchBinarySize {
 			s = fmt.Sprintf("%s%v%s%q", map[bool]string{true: "PEEK"}[it.Peek],
 				it.Section.Part, it.Section.Specifier, it.Section.Fields)
 			if it.Partial != nil {
@@ -48,6 +48,14 @@ func TestFetchAtts(t *testing.T) {
 			`[4]HEADER.FIELDS.NOT["X y" "ab"]=BODY[4.HEADER.FIELDS.NOT ("X y" ab)]`},
 		{"(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (From To Subject Date)])\r\n",
 			`UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE PEEK[]HEADER.FIELDS["From" "To" "Subject" "Date"]=BODY.PEEK[HEADER.FIELDS (From To Subject Date)]`},
+		// RFC 3516 §4.2.
+		{"binary[1.2]\r\n", `[1 2][]=BINARY[1.2]`},
+		{"(BINARY.PEEK[]<0.10> binary.size[3])\r\n", `PEEK[][]<0.10>=BINARY.PEEK[]<0.10> [3][]=BINARY.SIZE[3]`},
+		{"BINARY[1.TEXT]\r\n", `error: BINARY takes only part numbers`},
+		{"BINARY\r\n", `error: expected "[" after BINARY`},
+		{"BINARY.SIZE[1]<0.1>\r\n", `error: expected end of line`},
+		{"BINARY[0]\r\n", `error: illegal part number in fetch section "0"`},
+		{"BINARY[1\r\n", `error: expected "]" to end section`},
 		{"(ALL)\r\n", `error: illegal fetch attribute "ALL"`},
 		{"()\r\n", "error: expected fetch attribute"},
 		{"(FLAGS\r\n", "error: expected SP"},
@@ -62,7 +70,6 @@ func TestFetchAtts(t *testing.T) {
 		{"BODY[TEXT]<1>\r\n", `error: expected "." in partial`},
 		{"BODY[TEXT]<1.0>\r\n", "error: expected non-zero number"},
 		{"BODY[TEXT\r\n", `error: expected "]" to end section`},
-		{"BINARY[1]\r\n", `error: illegal fetch attribute "BINARY"`},
 	}, func(d *wire.Decoder) (string, bool) {
 		var items []wire.FetchItem
 		ok := d.ExpectFetchAtts(&items)
@@ -107,13 +114,59 @@ func TestStore(t *testing.T) {
 	})
 }
 
+// TestMultiAppendArgs reads APPEND with several messages (RFC 3502).
+func TestMultiAppendArgs(t *testing.T) {
+	for _, c := range []parseCase{
+		{"x {1}\r\na\r\n", `x "a"`},
+		{"x {1}\r\na (\\Seen) {2}\r\nbc {1+}\r\nd\r\n", `x "a" [\Seen] "bc" [] "d"`},
+		{"x {1}\r\na \"17-Jul-1996 02:44:25 -0700\" ~{1}\r\n\x00\r\n", `x "a" [] "\x00"`},
+		{"x {1}\r\na \r\n", "error: expected literal"},
+		{"x {1}\r\nax\r\n", "error: expected end of line"},
+	} {
+		d, _ := newDecoder(c.in, wire.Options{LiteralPlus: true})
+		got, ok := parseMultiAppend(d)
+		if !ok {
+			got = "error: " + fmt.Sprint(d.Err())
+		}
+		if got != c.want {
+			t.Errorf("%q:\n got %s\nwant %s", c.in, got, c.want)
+		}
+	}
+}
+
+// parseMultiAppend reads APPEND's messages, rendering their flags and data.
+func parseMultiAppend(d *wire.Decoder) (string, bool) {
+	var a wire.Append
+	var r io.Reader
+	if !d.ExpectAppend(&a) || !d.ExpectLiteralData(&r) {
+		return "", false
+	}
+	data, _ := io.ReadAll(r)
+	out := fmt.Sprintf("%s %q", a.Mailbox, data)
+	for {
+		more := false
+		if !d.ExpectAppendNext(&a, &more) {
+			return out, false
+		}
+		if !more {
+			return out, true
+		}
+		if !d.ExpectLiteralData(&r) {
+			return out, false
+		}
+		data, _ := io.ReadAll(r)
+		out += fmt.Sprintf(" %v %q", a.Flags, data)
+	}
+}
+
 func TestStatusItems(t *testing.T) {
 	runParse(t, []parseCase{
 		// RFC 3501 §6.3.10 example.
 		{"(UIDNEXT MESSAGES)\r\n", "[UIDNEXT MESSAGES]"},
 		{"(messages recent uidnext uidvalidity unseen)\r\n", "[MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN]"},
 		{"()\r\n", "error: expected status item"},
-		{"(SIZE)\r\n", `error: illegal status item "SIZE"`},
+		{"(SIZE appendlimit)\r\n", "[SIZE APPENDLIMIT]"}, // RFC 8438, RFC 7889
+		{"(HEFT)\r\n", `error: illegal status item "HEFT"`},
 		{"MESSAGES\r\n", `error: expected "(" to start status items`},
 	}, func(d *wire.Decoder) (string, bool) {
 		var items []wire.StatusItem
@@ -124,10 +177,14 @@ func TestStatusItems(t *testing.T) {
 
 func TestAppendArgs(t *testing.T) {
 	runParse(t, []parseCase{
-		{"saved-messages (\\Seen) {3}\r\nabc\r\n", `saved-messages [\Seen] 0001-01-01T00:00:00Z {3 false} "abc"`},
-		{"inbox \"17-Jul-1996 02:44:25 -0700\" {0+}\r\n\r\n", `INBOX [] 1996-07-17T02:44:25-07:00 {0 true} ""`},
-		{"x () {1}\r\n\x00\r\n", `x [] 0001-01-01T00:00:00Z {1 false} "\x00"`},
-		{"x {1}\r\n.\r\n", `x [] 0001-01-01T00:00:00Z {1 false} "."`},
+		{"saved-messages (\\Seen) {3}\r\nabc\r\n", `saved-messages [\Seen] 0001-01-01T00:00:00Z {3 false false} "abc"`},
+		{"inbox \"17-Jul-1996 02:44:25 -0700\" {0+}\r\n\r\n", `INBOX [] 1996-07-17T02:44:25-07:00 {0 true false} ""`},
+		{"x () {1}\r\n\x00\r\n", `x [] 0001-01-01T00:00:00Z {1 false false} "\x00"`},
+		{"x {1}\r\n.\r\n", `x [] 0001-01-01T00:00:00Z {1 false false} "."`},
+		// RFC 3516 §4.4 literal8.
+		{"x ~{2}\r\n\x00a\r\n", `x [] 0001-01-01T00:00:00Z {2 false true} "\x00a"`},
+		{"x ~{1+}\r\n\x00\r\n", `x [] 0001-01-01T00:00:00Z {1 true true} "\x00"`},
+		{"x ~1\r\n", "error: expected literal"},
 		{"x\r\n", "error: expected SP"},
 		{"x (\\Seen)\r\n", "error: expected SP"},
 		{"x \"bad\" {1}\r\n", "error: invalid date"},

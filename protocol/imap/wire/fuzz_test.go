@@ -27,6 +27,18 @@ func FuzzCommand(f *testing.F) {
 		"a LIST \"\" %/*\r\nb FETCH 1 BODY[1.2.MIME]<0.10>\r\n",
 		"a LOGIN \"x {3+}\r\nabc {2}\r\nb NOOP\r\n",
 		"a ID (\"name\" \"mutt\" \"version\" NIL)\r\nb ID NIL\r\nc UID MOVE 1:* Archive\r\n",
+		"a LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (% {3}\r\nx/* INBOX) RETURN (CHILDREN STATUS (MESSAGES SIZE APPENDLIMIT))\r\n",
+		"a LIST (SPECIAL-USE) \"\" * RETURN (SPECIAL-USE SUBSCRIBED)\r\nb LIST \"\" % RETURN ()\r\nc LIST () x %\r\n",
+		"a CREATE Sent (USE (\\Sent \\Junk))\r\nb CREATE x (USE ())\r\nc ENABLE CONDSTORE X-Y\r\nd STATUS a (SIZE)\r\n",
+		"a LOGIN {4097+}\r\nx\r\nb AUTHENTICATE PLAIN =\r\n",
+		"a SEARCH RETURN (MIN MAX COUNT SAVE) CHARSET UTF-8 BODY \"jalape\xc3\xb1o\" OLDER 60 YOUNGER 3600\r\nb FETCH $ (FLAGS)\r\n",
+		"a UID SEARCH RETURN (UPDATE CONTEXT PARTIAL -1:-20) OR $ UID $ 1:*\r\nb UID EXPUNGE $\r\nc STORE $ +FLAGS (\\Seen)\r\n",
+		"a SEARCH RETURN (PARTIAL 4:2 ALL) ALL\r\nb SEARCH RETURN () $\r\nc UID COPY $ x\r\n",
+		"a SORT (REVERSE DATE SUBJECT DISPLAYFROM) UTF-8 OR FROM {2}\r\nab NOT 1:3\r\nb UID SORT (ARRIVAL) \"US-ASCII\" ALL\r\n",
+		"a THREAD REFERENCES UTF-8 SINCE 1-Feb-1994 (SEEN UNDELETED)\r\nb UID THREAD REFS us-ascii 2:*\r\nc SORT (FOO) UTF-8 ALL\r\n",
+		"a FETCH 1:* (BINARY[1.2]<0.10> BINARY.PEEK[] BINARY.SIZE[3])\r\nb UID FETCH 1 BINARY[1.TEXT]\r\n",
+		"a APPEND INBOX ~{3+}\r\n\x00\r\n\r\nb APPEND x (\\Seen) {1+}\r\na ~{2+}\r\n\n\x00 \" 7-Feb-1994 21:52:25 -0800\" {1+}\r\nb\r\n",
+		"a APPEND x {1+}\r\na {1+}\r\nb \r\nc APPEND x ~1\r\n",
 	} {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)

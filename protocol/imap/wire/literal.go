@@ -11,6 +11,7 @@ import (
 type LiteralHeader struct {
 	Size    int64
 	NonSync bool // "{n+}": the data follows without a continuation
+	Binary  bool // "~{n}": a literal8 (RFC 3516 §4.1), which may hold NUL
 }
 
 // ExpectLiteralHeader reads "{n}" or "{n+}" and the line end after it,
@@ -23,7 +24,19 @@ type LiteralHeader struct {
 // a TOOBIG Error for a literal over MaxLiteral or past MaxLiterals; *h
 // is filled in even then, so the reply can name the size.
 func (d *Decoder) ExpectLiteralHeader(h *LiteralHeader) bool {
+	return d.literalHeader(h, false)
+}
+
+// ExpectLiteral8Header is ExpectLiteralHeader that also takes a
+// literal8 "~{n}" or "~{n+}" (RFC 3516 §4.1, for APPEND's message);
+// h.Binary tells which came.
+func (d *Decoder) ExpectLiteral8Header(h *LiteralHeader) bool {
+	return d.literalHeader(h, true)
+}
+
+func (d *Decoder) literalHeader(h *LiteralHeader, literal8 bool) bool {
 	var n uint64
+	binary := literal8 && d.consume('~')
 	if !d.expect('{', "literal") || !d.number(&n, math.MaxInt64) {
 		return false
 	}
@@ -31,7 +44,7 @@ func (d *Decoder) ExpectLiteralHeader(h *LiteralHeader) bool {
 	if !d.expect('}', `"}"`) || !d.lineEnd() {
 		return false
 	}
-	*h = LiteralHeader{Size: int64(n), NonSync: nonSync}
+	*h = LiteralHeader{Size: int64(n), NonSync: nonSync, Binary: binary}
 	p := *h
 	d.pending = &p
 	d.literals++
@@ -40,6 +53,9 @@ func (d *Decoder) ExpectLiteralHeader(h *LiteralHeader) bool {
 		return d.fail("non-synchronizing literal {%d+} not allowed", n)
 	case d.literals > d.limits.MaxLiterals:
 		return d.tooBig("too many literals (limit %d)", d.limits.MaxLiterals)
+	case nonSync && d.limits.MaxNonSync > 0 && h.Size > d.limits.MaxNonSync:
+		d.nonSyncBig = d.err == nil
+		return d.tooBig("non-synchronizing literal of %d octets too big (LITERAL- limit %d)", h.Size, d.limits.MaxNonSync)
 	case h.Size > d.limits.MaxLiteral:
 		return d.tooBig("literal of %d octets too big (limit %d)", h.Size, d.limits.MaxLiteral)
 	}

@@ -75,6 +75,8 @@ func TestRefusedLiterals(t *testing.T) {
 	small := wire.Options{Limits: wire.Limits{MaxLiteral: 10, MaxLiterals: 2, MaxLine: 40}}
 	plus := small
 	plus.LiteralPlus = true
+	minus := plus // LITERAL- (RFC 7888 §4), scaled down
+	minus.Limits.MaxNonSync = 4
 	for _, c := range []struct {
 		name, in string
 		opts     wire.Options
@@ -87,6 +89,10 @@ func TestRefusedLiterals(t *testing.T) {
 			"literal of 20 octets too big (limit 10)", true},
 		{"nonsync too big", "a LOGIN {20+}\r\n01234567890123456789 x\r\nb NOOP\r\n", plus,
 			"literal of 20 octets too big (limit 10)", true},
+		{"literal- nonsync", "a LOGIN {5+}\r\nabcde x\r\nb NOOP\r\n", minus,
+			"non-synchronizing literal of 5 octets too big (LITERAL- limit 4)", true},
+		{"literal- sync", "a LOGIN {5}\r\nabcde {11}\r\nb NOOP\r\n", minus,
+			"literal of 11 octets too big (limit 10)", true},
 		{"held", "a LOGIN {6}\r\nabcdef {6}\r\nb NOOP\r\n", small,
 			"literals too big (limit 10 octets per command)", true},
 		{"count", "a LOGIN {1+}\r\na {1+}\r\nb {1+}\r\nc\r\nb NOOP\r\n", plus,
@@ -110,6 +116,9 @@ func TestRefusedLiterals(t *testing.T) {
 			var we *wire.Error
 			if !errors.As(err, &we) || we.Msg != c.err || wire.IsTooBig(err) != c.tooBig {
 				t.Fatalf("error %#v, want %q (too big %v)", err, c.err, c.tooBig)
+			}
+			if d.IsNonSyncTooBig() != strings.HasPrefix(c.err, "non-synchronizing literal of") {
+				t.Errorf("IsNonSyncTooBig %v", d.IsNonSyncTooBig())
 			}
 			before := *conts
 			if got := nextTag(t, d); got != "b NOOP" {
@@ -243,6 +252,24 @@ func TestReadPastEnd(t *testing.T) {
 	if d.ExpectSP() || d.Err() == nil || d.Err().Error() != "read past end of command" {
 		t.Errorf("read past end: %v", d.Err())
 	}
+	if got := nextTag(t, d); got != "b NOOP" {
+		t.Errorf("next command %q", got)
+	}
+}
+
+// TestSkippedNonSyncOverLimit: under LITERAL- (MaxNonSync), a command
+// skipped after an error whose line ends in "{n+}" over the limit is
+// not followed: Next fails with ErrNonSyncTooBig, the data unread. One
+// within the limit is skipped as ever.
+func TestSkippedNonSyncOverLimit(t *testing.T) {
+	opts := wire.Options{LiteralPlus: true, Limits: wire.Limits{MaxNonSync: 4}}
+	d, _ := newDecoder("a FROB {5+}\r\nabcde\r\nb NOOP\r\n", opts)
+	nextTagNoStart(t, d)
+	if err := d.Next(); !errors.Is(err, wire.ErrNonSyncTooBig) {
+		t.Fatalf("Next: %v, want ErrNonSyncTooBig", err)
+	}
+	d, _ = newDecoder("a FROB {4+}\r\nabcd\r\nb NOOP\r\n", opts)
+	nextTagNoStart(t, d)
 	if got := nextTag(t, d); got != "b NOOP" {
 		t.Errorf("next command %q", got)
 	}

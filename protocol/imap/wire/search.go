@@ -1,6 +1,9 @@
 package wire
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // SearchOp is a SEARCH key (RFC 3501 §6.4.4), named by its keyword.
 type SearchOp string
@@ -43,6 +46,9 @@ const (
 	SearchUnflagged  SearchOp = "UNFLAGGED"
 	SearchUnkeyword  SearchOp = "UNKEYWORD"
 	SearchUnseen     SearchOp = "UNSEEN"
+	SearchOlder      SearchOp = "OLDER"   // RFC 5032
+	SearchYounger    SearchOp = "YOUNGER" // RFC 5032
+	SearchSaved      SearchOp = "$"       // RFC 5182: "$" or "UID $"
 	SearchSeqSet     SearchOp = "(sequence set)"
 	SearchAnd        SearchOp = "(list)"
 )
@@ -55,7 +61,9 @@ const (
 //	KEYWORD UNKEYWORD                  Value (a flag, system flags canonical)
 //	BEFORE ON SINCE SENT*              Date (midnight UTC of the day)
 //	LARGER SMALLER                     Size
+//	OLDER YOUNGER                      Size (seconds, RFC 5032)
 //	UID, SearchSeqSet                  Seq (UIDs; message sequence numbers)
+//	SearchSaved ("$", "UID $")         nothing: the saved result (RFC 5182)
 //	NOT                                Keys[0]
 //	OR                                 Keys[0], Keys[1]
 //	SearchAnd                          Keys (all must match)
@@ -73,8 +81,11 @@ type SearchKey struct {
 
 // Search is a SEARCH program (RFC 3501 §6.4.4): Keys all must match.
 // Charset is "" when no CHARSET was given; checking it, and decoding the
-// string arguments from it, is the engine's business.
+// string arguments from it, is the engine's business. Return is the
+// RETURN list of an extended SEARCH (RFC 4466, esearch.go), nil when
+// none was given: the answer is then an untagged SEARCH.
 type Search struct {
+	Return  *SearchReturn
 	Charset string
 	Keys    []SearchKey
 }
@@ -107,6 +118,7 @@ var searchArgs = map[SearchOp]searchArg{
 	SearchTo: argString, SearchUID: argUIDSet, SearchUnanswered: argNone,
 	SearchUndeleted: argNone, SearchUndraft: argNone, SearchUnflagged: argNone,
 	SearchUnkeyword: argFlag, SearchUnseen: argNone,
+	SearchOlder: argNumber, SearchYounger: argNumber,
 }
 
 // maxSearchDepth bounds NOT/OR/() nesting, so a hostile line cannot
@@ -114,18 +126,38 @@ var searchArgs = map[SearchOp]searchArg{
 const maxSearchDepth = 64
 
 // ExpectSearch reads SEARCH's arguments after "SEARCH" SP:
-// ["CHARSET" SP astring SP] search-key *(SP search-key) (RFC 3501 §9).
+// ["RETURN" SP "(" options ")" SP] ["CHARSET" SP astring SP]
+// search-key *(SP search-key) (RFC 3501 §9, RFC 4466 §2.6). After
+// CHARSET UTF-8, quoted strings may hold UTF-8 (ExpectQuoted).
 func (d *Decoder) ExpectSearch(s *Search) bool {
 	*s = Search{}
 	var first SearchKey
-	if c, ok := d.peek(); ok && charClass[c]&cAtom != 0 && !isDigit(c) {
+	if c, ok := d.peek(); ok && charClass[c]&cAtom != 0 && !isDigit(c) && c != '$' {
 		var name string
 		if !d.keyword(&name, "search key") {
 			return false
 		}
+		if name == "RETURN" {
+			s.Return = new(SearchReturn)
+			if !d.searchReturn(s.Return) || !d.ExpectSP() {
+				return false
+			}
+			if c, ok := d.peek(); !ok || charClass[c]&cAtom == 0 || isDigit(c) || c == '$' {
+				if !d.searchKey(&first, 0) {
+					return false
+				}
+				goto rest
+			}
+			if !d.keyword(&name, "search key") {
+				return false
+			}
+		}
 		if name == "CHARSET" {
-			if !d.ExpectSP() || !d.ExpectAString(&s.Charset) || !d.ExpectSP() ||
-				!d.searchKey(&first, 0) {
+			if !d.ExpectSP() || !d.ExpectAString(&s.Charset) || !d.ExpectSP() {
+				return false
+			}
+			d.utf8Text = strings.EqualFold(s.Charset, "UTF-8")
+			if !d.searchKey(&first, 0) {
 				return false
 			}
 		} else if !d.searchKeyword(&first, name, 0) {
@@ -134,6 +166,7 @@ func (d *Decoder) ExpectSearch(s *Search) bool {
 	} else if !d.searchKey(&first, 0) {
 		return false
 	}
+rest:
 	s.Keys = append(s.Keys, first)
 	for d.SP() {
 		var k SearchKey
@@ -171,6 +204,10 @@ func (d *Decoder) searchKey(k *SearchKey, depth int) bool {
 				return false
 			}
 		}
+	case c == '$':
+		d.next()
+		*k = SearchKey{Op: SearchSaved}
+		return true
 	case c == '*' || isDigit(c):
 		*k = SearchKey{Op: SearchSeqSet}
 		return d.ExpectSeqSet(&k.Seq)
@@ -205,6 +242,10 @@ func (d *Decoder) searchKeyword(k *SearchKey, name string, depth int) bool {
 	case argNumber:
 		return d.ExpectNumber(&k.Size)
 	case argUIDSet:
+		if d.consume('$') {
+			*k = SearchKey{Op: SearchSaved} // "UID $" is "$" (RFC 5182 §2.2)
+			return true
+		}
 		return d.ExpectUIDSet(&k.Seq)
 	case argKey:
 		k.Keys = make([]SearchKey, 1)
@@ -224,6 +265,11 @@ func (k SearchKey) String() string {
 // String returns the program as a client writes it after "SEARCH ".
 func (s Search) String() string {
 	return encodeToString(func(e *Encoder) {
+		if s.Return != nil {
+			e.Atom("RETURN ")
+			e.searchReturn(*s.Return)
+			e.SP()
+		}
 		if s.Charset != "" {
 			e.Atom("CHARSET").SP().AString(s.Charset).SP()
 		}
@@ -244,6 +290,9 @@ func (e *Encoder) searchKey(k SearchKey) {
 		return
 	case SearchAnd:
 		e.List(len(k.Keys), func(i int) { e.searchKey(k.Keys[i]) })
+		return
+	case SearchSaved:
+		e.Atom("$")
 		return
 	}
 	e.Atom(string(k.Op))

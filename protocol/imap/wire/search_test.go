@@ -17,7 +17,7 @@ func tree(k wire.SearchKey) string {
 	case wire.SearchBefore, wire.SearchOn, wire.SearchSince,
 		wire.SearchSentBefore, wire.SearchSentOn, wire.SearchSentSince:
 		args = append(args, k.Date.Format("2006-01-02"))
-	case wire.SearchLarger, wire.SearchSmaller:
+	case wire.SearchLarger, wire.SearchSmaller, wire.SearchOlder, wire.SearchYounger:
 		args = append(args, fmt.Sprint(k.Size))
 	case wire.SearchHeader:
 		args = append(args, fmt.Sprintf("%q", k.Field), fmt.Sprintf("%q", k.Value))
@@ -56,6 +56,27 @@ func TestSearch(t *testing.T) {
 			`BCC("a") BODY("b") CC("c") FROM("d") SUBJECT("e") TO("f") BEFORE(2000-01-01) ON(2000-01-02) SENTBEFORE(2000-01-03) SENTON(2000-01-04) SENTSINCE(2000-01-05)` +
 				` | BCC a BODY b CC c FROM d SUBJECT e TO f BEFORE 1-Jan-2000 ON 2-Jan-2000 SENTBEFORE 3-Jan-2000 SENTON 4-Jan-2000 SENTSINCE 5-Jan-2000`},
 		{"*\r\n", `(sequence set)(*) | *`},
+		// RFC 4731, RFC 5182, RFC 5267, RFC 9394, RFC 5032.
+		{"RETURN (MIN max All COUNT) 1:*\r\n", `<MIN MAX ALL COUNT> (sequence set)(1:*) | RETURN (MIN MAX ALL COUNT) 1:*`},
+		{"RETURN () ALL\r\n", `<ALL> ALL | RETURN (ALL) ALL`},
+		{"RETURN (SAVE) CHARSET UTF-8 $\r\n", `<SAVE> [UTF-8] $ | RETURN (SAVE) CHARSET UTF-8 $`},
+		{"RETURN (UPDATE CONTEXT PARTIAL 4:2) OR $ UID $\r\n", `<UPDATE CONTEXT PARTIAL 2:4> OR($ $) | RETURN (UPDATE CONTEXT PARTIAL 2:4) OR $ $`},
+		{"RETURN (PARTIAL -5:-1 COUNT) (SEEN)\r\n", `<COUNT PARTIAL -1:-5> (list)(SEEN) | RETURN (COUNT PARTIAL -1:-5) (SEEN)`},
+		{"older 60 YOUNGER 4294967295\r\n", `OLDER(60) YOUNGER(4294967295) | OLDER 60 YOUNGER 4294967295`},
+		{"CHARSET UTF-8 BODY \"jalape\xc3\xb1o\"\r\n", `[UTF-8] BODY("jalapeño") | CHARSET UTF-8 BODY {9}` + "\r\njalapeño"},
+		{"CHARSET utf-8 BODY \"\xc3\"\r\n", `error: quoted string is not valid UTF-8`},
+		{"BODY \"jalape\xc3\xb1o\"\r\n", `error: quoted string holds octet 0xc3 (not 7-bit text)`},
+		{"CHARSET US-ASCII BODY \"jalape\xc3\xb1o\"\r\n", `error: quoted string holds octet 0xc3 (not 7-bit text)`},
+		{"RETURN (ALL PARTIAL 1:2) ALL\r\n", "error: ALL and PARTIAL exclude each other"},
+		{"RETURN (MIN MIN) ALL\r\n", "error: search return option MIN given twice"},
+		{"RETURN (FOO) ALL\r\n", `error: unknown search return option "FOO"`},
+		{"RETURN (PARTIAL 1) ALL\r\n", `error: expected ":"`},
+		{"RETURN (PARTIAL 1:*) ALL\r\n", "error: expected number"},
+		{"RETURN (PARTIAL 0:3) ALL\r\n", "error: expected non-zero number"},
+		{"RETURN (PARTIAL -1:3) ALL\r\n", "error: PARTIAL range mixes positive and negative ends"},
+		{"RETURN (MIN ) ALL\r\n", "error: expected search return option"},
+		{"RETURN ALL\r\n", `error: expected "("`},
+		{"$,1\r\n", "error: expected end of line"},
 		{"charset\r\n", "error: expected SP"},
 		{"CHARSET UTF-8\r\n", "error: expected SP"},
 		{"\r\n", "error: expected search key"},
@@ -76,6 +97,9 @@ func TestSearch(t *testing.T) {
 		var s wire.Search
 		ok := d.ExpectSearch(&s)
 		var parts []string
+		if s.Return != nil {
+			parts = append(parts, "<"+strings.Trim(s.Return.String(), "()")+">")
+		}
 		if s.Charset != "" {
 			parts = append(parts, "["+s.Charset+"]")
 		}

@@ -10,11 +10,18 @@ const (
 	StatusUIDNext     StatusItem = "UIDNEXT"
 	StatusUIDValidity StatusItem = "UIDVALIDITY"
 	StatusUnseen      StatusItem = "UNSEEN"
+	// StatusSize is the mailbox's octets, its messages' RFC822.SIZEs
+	// summed (RFC 8438).
+	StatusSize StatusItem = "SIZE"
+	// StatusAppendLimit is the largest message APPEND takes into the
+	// mailbox (RFC 7889 §3.2).
+	StatusAppendLimit StatusItem = "APPENDLIMIT"
 )
 
 var statusItems = map[string]StatusItem{
 	"MESSAGES": StatusMessages, "RECENT": StatusRecent, "UIDNEXT": StatusUIDNext,
 	"UIDVALIDITY": StatusUIDValidity, "UNSEEN": StatusUnseen,
+	"SIZE": StatusSize, "APPENDLIMIT": StatusAppendLimit,
 }
 
 // ExpectStatusItems reads "(" status-att *(SP status-att) ")" (RFC 3501

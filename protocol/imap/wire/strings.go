@@ -1,10 +1,15 @@
 package wire
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // ExpectQuoted reads a quoted string (RFC 3501 §4.3, §9 quoted): 7-bit
 // text without NUL, CR or LF, in which "\" may escape only DQUOTE and
-// "\" (spec §2.11).
+// "\" (spec §2.11). After SEARCH CHARSET UTF-8 it may hold UTF-8 too,
+// which must be valid: clients (Claws Mail) send it so and Dovecot
+// takes it, though RFC 3501 §9 wants a literal for 8-bit text.
 func (d *Decoder) ExpectQuoted(s *string) bool {
 	if !d.expect('"', "quoted string") {
 		return false
@@ -18,7 +23,7 @@ func (d *Decoder) ExpectQuoted(s *string) bool {
 		switch {
 		case c == '\r' || c == '\n':
 			return d.fail("unterminated quoted string")
-		case c == 0 || c >= 0x80:
+		case c == 0 || c >= 0x80 && !d.utf8Text:
 			return d.fail("quoted string holds octet %#x (not 7-bit text)", c)
 		}
 		if !d.advance(c) {
@@ -27,6 +32,9 @@ func (d *Decoder) ExpectQuoted(s *string) bool {
 		switch c {
 		case '"':
 			d.scratch = buf
+			if d.utf8Text && !utf8.Valid(buf) {
+				return d.fail("quoted string is not valid UTF-8")
+			}
 			*s = string(buf)
 			return true
 		case '\\':
