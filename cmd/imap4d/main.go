@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 
 	"p9mail/cmd/internal/daemon"
-	"p9mail/ninep"
 	"p9mail/protocol/imap"
 	"p9mail/protocol/imap/message"
 	"p9mail/protocol/mailfs"
@@ -111,7 +110,7 @@ func main() {
 		srv.ServeConn(daemon.StdioConn(), false)
 		return
 	}
-	daemon.ServeAll(f.Listen, f.ListenTLS, activated, cfg.TLS != nil, ninep.Listen, srv.Serve)
+	daemon.ServeAll(f.Listen, f.ListenTLS, set.ProxyAll(activated), cfg.TLS != nil, set.Listen, srv.Serve)
 }
 
 func firstOf(a, b string) string {

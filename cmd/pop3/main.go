@@ -19,7 +19,6 @@ import (
 	"strings"
 
 	"p9mail/cmd/internal/daemon"
-	"p9mail/ninep"
 	"p9mail/protocol/mailfs"
 	"p9mail/protocol/pop3"
 )
@@ -80,7 +79,7 @@ func main() {
 		srv.ServeConn(daemon.StdioConn(), false)
 		return
 	}
-	daemon.ServeAll(f.Listen, f.ListenTLS, activated, cfg.TLS != nil, ninep.Listen, srv.Serve)
+	daemon.ServeAll(f.Listen, f.ListenTLS, set.ProxyAll(activated), cfg.TLS != nil, set.Listen, srv.Serve)
 }
 
 // parseMailbox reads -a: "user" (the user's mbox) or

@@ -161,12 +161,12 @@ func (s *session) authResult(tag, user string, err error) error {
 			s.cfg.Log.Warn("imap login", "user", user, "err", err)
 			return no("UNAVAILABLE", "cannot open your mail: "+err.Error())
 		}
-		s.cfg.Log.Info("imap login", "user", user, "peer", s.peer)
+		s.cfg.Log.Info("imap login", "session", s.id, "user", user, "peer", s.peer)
 		s.tagged(tag, "OK", "CAPABILITY "+strings.Join(s.capabilities(), " "), "authenticated as "+user)
 		return nil
 	}
 	s.failures++
-	s.cfg.Log.Info("imap login failed", "user", sanitize(user), "peer", s.peer, "err", err)
+	s.cfg.Log.Info("imap login failed", "session", s.id, "user", sanitize(user), "peer", s.peer, "err", err)
 	if e := auth.Sleep(ctx, s.cfg.Throttle.Fail(user, s.peer)); e != nil {
 		return s.waitEnded(deadline)
 	}
@@ -181,8 +181,10 @@ func (s *session) authResult(tag, user string, err error) error {
 // login timeout (deadline done: say so) or by the client hanging up.
 // The command gets no tagged reply.
 func (s *session) waitEnded(deadline context.Context) error {
+	s.rec.End = protocol.EndHangup
 	if deadline.Err() != nil {
 		s.untagged("BYE", "", "login timeout")
+		s.rec.End = protocol.EndTimeout
 	}
 	s.state = logout
 	return errNoReply

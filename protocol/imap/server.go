@@ -284,10 +284,14 @@ func (s *Server) Serve(l net.Listener, implicitTLS bool) error {
 // ServeConn runs one session on c and closes it.
 func (s *Server) ServeConn(c net.Conn, implicitTLS bool) {
 	defer c.Close()
+	count := &protocol.CountConn{Conn: c}
+	c = count
 	if implicitTLS {
 		if c = protocol.Handshake(c, s.cfg.TLS, s.cfg.Log); c == nil {
 			return
 		}
 	}
-	newSession(s, c).run()
+	ss := newSession(s, c)
+	ss.rec.Count = count
+	ss.run()
 }

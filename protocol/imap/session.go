@@ -53,6 +53,8 @@ type session struct {
 	p9cr     map[string]string // user → outstanding p9cr challenge (spec §2.3)
 	turns    map[string]int    // lock queue key → times this session holds its turn (lock.go)
 	enabled  map[string]bool   // extensions ENABLE turned on (enable.go)
+
+	rec protocol.SessionLog // the start and end records (docs/operations.md, "Logs")
 }
 
 func newSession(srv *Server, c net.Conn) *session {
@@ -66,6 +68,7 @@ func newSession(srv *Server, c net.Conn) *session {
 		}
 	}
 	s.setConn(c)
+	s.rec = protocol.SessionLog{Log: s.cfg.Log, Proto: "imap", ID: uint64(s.id), Peer: s.peer}
 	return s
 }
 
@@ -134,6 +137,8 @@ func (d debugConn) log(prefix string, p []byte) {
 
 func (s *session) run() {
 	defer s.cleanup()
+	s.rec.Start(s.conn)
+	defer func() { s.rec.User = s.user; s.rec.Finish(s.conn) }()
 	if s.cfg.Preauth != "" {
 		if err := s.login(s.cfg.Preauth); err != nil {
 			s.untagged("BYE", "", fmt.Sprintf("cannot open mail for %s: %v", s.cfg.Preauth, err))
@@ -226,7 +231,7 @@ func (s *session) checkStore() {
 		return
 	}
 	if err := ninep.Lost(s.ns); err != nil {
-		s.cfg.Log.Warn("imap lost upasfs", "user", s.user, "err", err)
+		s.cfg.Log.Warn("imap lost upasfs", "session", s.id, "user", s.user, "err", err)
 		s.untagged("BYE", "UNAVAILABLE", "mail store unavailable, try again later")
 		s.state = logout
 	}
@@ -256,9 +261,15 @@ func (s *session) hangup(err error) {
 	case errors.As(err, &ne) && ne.Timeout() && s.state == notAuthenticated:
 		s.untagged("BYE", "", "login timeout")
 		s.flush()
+		s.rec.End = protocol.EndTimeout
 	case errors.As(err, &ne) && ne.Timeout():
 		s.untagged("BYE", "", "autologout; idle for too long")
 		s.flush()
+		s.rec.End = protocol.EndTimeout
+	case errors.Is(err, protocol.ErrUntrustedProxy):
+		s.rec.End = protocol.EndError
+	default:
+		s.rec.End = protocol.EndHangup
 	}
 	s.state = logout
 }
@@ -338,9 +349,10 @@ func (s *session) parseError(cmd string) error {
 // deferred releases are released on the way out.
 func (s *session) dispatch(tag, cmd string) {
 	s.replied = false
+	s.rec.Commands++
 	defer func() {
 		if r := recover(); r != nil {
-			s.cfg.Log.Error("imap handler panic", "cmd", cmd, "user", s.user, "panic", r, "stack", string(debug.Stack()))
+			s.cfg.Log.Error("imap handler panic", "session", s.id, "cmd", cmd, "user", s.user, "panic", r, "stack", string(debug.Stack()))
 			s.untagged("BYE", "SERVERBUG", "internal error, sorry; please reconnect")
 			s.state = logout
 		}
@@ -352,6 +364,9 @@ func (s *session) dispatch(tag, cmd string) {
 	}
 	if slices.Contains(c.states, s.state) {
 		s.reply(tag, cmd, c.run(s, tag, cmd))
+		if cmd == "LOGOUT" && s.state == logout {
+			s.rec.End = protocol.EndLogout
+		}
 		return
 	}
 	switch {

@@ -198,7 +198,7 @@ func (s *session) authResult(user string, err error) {
 		return
 	}
 	s.failures++
-	s.cfg.Log.Info("pop3 login failed", "user", sanitize(user), "peer", s.peer, "err", err)
+	s.cfg.Log.Info("pop3 login failed", "session", s.id, "user", sanitize(user), "peer", s.peer, "err", err)
 	if e := auth.Sleep(ctx, s.cfg.Throttle.Fail(user, s.peer)); e != nil {
 		s.waitEnded(deadline)
 		return
@@ -214,8 +214,10 @@ func (s *session) authResult(user string, err error) {
 // waitEnded ends a session whose login wait was cut short: by the
 // login timeout (deadline done: say so) or by the client hanging up.
 func (s *session) waitEnded(deadline context.Context) {
+	s.rec.End = protocol.EndHangup
 	if deadline.Err() != nil {
 		s.reply("-ERR login timeout")
+		s.rec.End = protocol.EndTimeout
 	}
 	s.quit = true
 }
@@ -237,7 +239,8 @@ func (s *session) loggedIn(user string) {
 			s.cfg.Log.Warn("pop3 ratify", "peer", s.peer, "err", err)
 		}
 	}
-	s.cfg.Log.Info("pop3 login", "user", user, "peer", s.peer)
+	s.cfg.Log.Info("pop3 login", "session", s.id, "user", user, "peer", s.peer)
+	s.rec.User = user
 	n, size := s.drop.stat()
 	s.reply("+OK mailbox is %s has %d message%s (%d octets)", mailfs.MboxPath(user, s.drop.file), n, plural(n), size)
 }

@@ -84,6 +84,7 @@ type Server struct {
 	cfg Config
 
 	debugMu  sync.Mutex
+	ids      atomic.Int64 // the last session's id
 	perAddr  protocol.PerAddr
 	sizes    mailfs.ByDigest[sizes] // RETR sizes by digest, shared by sessions
 	index    *index.Dir             // IndexDir's, or nil
@@ -149,12 +150,16 @@ func (s *Server) Serve(l net.Listener, implicitTLS bool) error {
 // ServeConn runs one session on c and closes it.
 func (s *Server) ServeConn(c net.Conn, implicitTLS bool) {
 	defer c.Close()
+	count := &protocol.CountConn{Conn: c}
+	c = count
 	if implicitTLS {
 		if c = protocol.Handshake(c, s.cfg.TLS, s.cfg.Log); c == nil {
 			return
 		}
 	}
-	newSession(s, c).run()
+	ss := newSession(s, c)
+	ss.rec.Count = count
+	ss.run()
 }
 
 // ServeStdio runs one session on standard input and output, as

@@ -32,12 +32,15 @@ type session struct {
 	peer      netip.Addr
 	drop      *maildrop // set once authenticated: TRANSACTION state
 	quit      bool
+
+	id  int64               // of the session's -d trace lines and log records
+	rec protocol.SessionLog // the start and end records (docs/operations.md, "Logs")
 }
 
 var errLineTooLong = errors.New("line too long")
 
 func newSession(srv *Server, c net.Conn) *session {
-	s := &session{srv: srv, cfg: &srv.cfg, conn: c}
+	s := &session{srv: srv, cfg: &srv.cfg, conn: c, id: srv.ids.Add(1)}
 	s.loginBy = time.Now().Add(s.cfg.LoginTimeout)
 	s.r = bufio.NewReaderSize(c, 4096)
 	s.w = bufio.NewWriterSize(c, 32<<10)
@@ -48,10 +51,13 @@ func newSession(srv *Server, c net.Conn) *session {
 			s.peer = ap.Addr().Unmap()
 		}
 	}
+	s.rec = protocol.SessionLog{Log: s.cfg.Log, Proto: "pop3", ID: uint64(s.id), Peer: s.peer}
 	return s
 }
 
 func (s *session) run() {
+	s.rec.Start(s.conn)
+	defer func() { s.rec.Finish(s.conn) }()
 	defer func() {
 		if s.drop != nil {
 			s.drop.close() // no QUIT: nothing is deleted (RFC 1939 §6)
@@ -74,7 +80,12 @@ func (s *session) run() {
 			continue
 		}
 		if err != nil {
+			s.rec.End = protocol.EndHangup
+			if errors.Is(err, protocol.ErrUntrustedProxy) {
+				s.rec.End = protocol.EndError
+			}
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				s.rec.End = protocol.EndTimeout
 				if s.drop == nil {
 					s.reply("-ERR login timeout")
 				} else {
@@ -90,7 +101,7 @@ func (s *session) run() {
 				// The upasfs is gone: nothing could work any more. The
 				// command has had its -ERR; end the session without
 				// deleting anything (RFC 1939 §6).
-				s.cfg.Log.Warn("pop3 lost upasfs", "user", s.user, "err", err)
+				s.cfg.Log.Warn("pop3 lost upasfs", "session", s.id, "user", s.user, "err", err)
 				s.quit = true
 			}
 		}
@@ -164,7 +175,7 @@ func (s *session) debugf(format string, args ...any) {
 		return
 	}
 	s.srv.debugMu.Lock()
-	fmt.Fprintf(s.cfg.Debug, format, args...)
+	fmt.Fprintf(s.cfg.Debug, "%d "+format, append([]any{s.id}, args...)...)
 	s.srv.debugMu.Unlock()
 }
 
@@ -173,6 +184,7 @@ func (s *session) debugf(format string, args ...any) {
 func (s *session) command(line string) {
 	verb, arg, _ := strings.Cut(line, " ")
 	verb = strings.ToUpper(verb)
+	s.rec.Commands++
 	switch verb {
 	case "CAPA":
 		s.capa()
@@ -259,6 +271,7 @@ func (s *session) capa() {
 
 func (s *session) quitCmd() {
 	s.quit = true
+	s.rec.End = protocol.EndLogout
 	if s.drop == nil {
 		s.reply("+OK POP3 server signing off")
 		return

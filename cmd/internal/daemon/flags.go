@@ -10,6 +10,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -41,6 +42,12 @@ type Flags struct {
 	// Index is the cache directory of -index: "" the default, "off"
 	// none.
 	Index string
+	// ProxyFrom is -proxyfrom: the networks whose connections open
+	// with a PROXY header; "" none.
+	ProxyFrom    string
+	ProxyTimeout time.Duration
+	// LogJSON is -logjson: the log records in JSON (implies -v).
+	LogJSON bool
 }
 
 // Register defines the shared flags on the default flag set. debug
@@ -57,7 +64,8 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.StringVar(&f.Keys, "keys", "", "secrets `dir` in keyfs layout (default: <root>/keys)")
 	flag.StringVar(&f.Ratify, "ratify", "", "ratify `dir`: after each login create <dir>/trusted/<peer>#32")
 	flag.StringVar(&f.Debug, debug, "", "append a protocol trace to `file`")
-	flag.BoolVar(&f.Verbose, "v", false, "log logins and errors to standard error")
+	flag.BoolVar(&f.Verbose, "v", false, "log sessions, logins and errors to standard error")
+	flag.BoolVar(&f.LogJSON, "logjson", false, "log as -v does, one JSON object per record")
 	flag.DurationVar(&f.Idle, "idle", idle, "autologout after this idle `time` ("+idleRFC+")")
 	flag.IntVar(&f.MaxLine, "maxline", maxLine, "longest command line in `bytes`")
 	flag.IntVar(&f.MaxConns, "maxconns", maxConns, "most concurrent connections per listener")
@@ -67,6 +75,8 @@ func (f *Flags) Register(debug, tlsPort string, idle time.Duration, idleRFC stri
 	flag.DurationVar(&f.FailDelay, "faildelay", auth.DefaultDelay.Base, "delay after the first failed login, doubling after each")
 	flag.DurationVar(&f.MaxFailDelay, "maxfaildelay", auth.DefaultDelay.Max, "longest delay after a failed login")
 	flag.IntVar(&f.MaxFail, "maxfail", auth.DefaultDelay.Limit, "failed logins after which a session is ended (0: no limit)")
+	flag.StringVar(&f.ProxyFrom, "proxyfrom", "", "connections from these `networks` (comma-separated, e.g. 127.0.0.1/32,::1/128) must open with a PROXY protocol header (v1 or v2) naming the client; a header from elsewhere is refused")
+	flag.DurationVar(&f.ProxyTimeout, "proxytimeout", protocol.DefaultProxyTimeout, "time a -proxyfrom source has to send its PROXY header")
 	flag.Var(&f.Listen, "l", "listen on `addr` (host:port or tcp!host!port); repeatable")
 	flag.Var(&f.ListenTLS, "ltls", "listen with implicit TLS on `addr` (port "+tlsPort+" style); repeatable")
 }
@@ -87,6 +97,35 @@ type Setup struct {
 	Index string
 	// MaxPerAddr is the per-address bound as a Config takes it (-1: none).
 	MaxPerAddr int
+	// ProxyFrom are the trusted networks of -proxyfrom (nil: none).
+	ProxyFrom    []netip.Prefix
+	ProxyTimeout time.Duration
+}
+
+// Listen listens on addr as ninep.Listen does; with -proxyfrom the
+// listener reads the PROXY headers of the trusted networks' connections
+// and refuses them from anywhere else.
+func (s Setup) Listen(addr string) (net.Listener, error) {
+	l, err := ninep.Listen(addr)
+	if err != nil {
+		return nil, err
+	}
+	return s.proxy(l), nil
+}
+
+// ProxyAll applies -proxyfrom to inherited listeners (systemd's).
+func (s Setup) ProxyAll(ls []Listener) []Listener {
+	for i := range ls {
+		ls[i].Listener = s.proxy(ls[i].Listener)
+	}
+	return ls
+}
+
+func (s Setup) proxy(l net.Listener) net.Listener {
+	if s.ProxyFrom == nil {
+		return l
+	}
+	return protocol.NewProxyListener(l, s.ProxyFrom, s.ProxyTimeout, s.Log)
 }
 
 // GCPercent is the servers' garbage-collection target unless GOGC is
@@ -131,6 +170,13 @@ func (f *Flags) Resolve(preauth bool) Setup {
 	if s.MaxPerAddr = f.MaxPerAddr; s.MaxPerAddr == 0 {
 		s.MaxPerAddr = -1
 	}
+	if f.ProxyFrom != "" {
+		nets, err := protocol.ParseProxyFrom(f.ProxyFrom)
+		if err != nil {
+			log.Fatal(err)
+		}
+		s.ProxyFrom, s.ProxyTimeout = nets, f.ProxyTimeout
+	}
 	if f.AuthKey != "" {
 		key, err := ninep.ReadAuthKey(f.AuthKey)
 		if err != nil {
@@ -148,7 +194,10 @@ func (f *Flags) Resolve(preauth bool) Setup {
 		}
 		s.Peer = a
 	}
-	if f.Verbose {
+	switch {
+	case f.LogJSON:
+		s.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	case f.Verbose:
 		s.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	var err error
