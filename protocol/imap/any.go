@@ -18,6 +18,7 @@ func (s *session) capabilities() []string {
 	caps = append(caps, "ESEARCH", "SEARCHRES", "WITHIN", "CONTEXT=SEARCH") // esearch.go, searchres.go, context.go
 	if s.state != notAuthenticated {
 		caps = append(caps, sortCapabilities...) // sort.go
+		caps = append(caps, esortCapabilities...) // esort.go
 	}
 	caps = append(caps, "BINARY", "MULTIAPPEND") // binary.go, append.go (RFC 3516, RFC 3502)
 	// COMPRESS (compress.go) is not announced: see there.
