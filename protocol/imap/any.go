@@ -18,7 +18,9 @@ func (s *session) capabilities() []string {
 	caps = append(caps, "ESEARCH", "SEARCHRES", "WITHIN", "CONTEXT=SEARCH") // esearch.go, searchres.go, context.go
 	if s.state != notAuthenticated {
 		caps = append(caps, sortCapabilities...) // sort.go
-		caps = append(caps, esortCapabilities...) // esort.go
+	}
+	if s.state != notAuthenticated { // esort.go: ESORT, CONTEXT=SORT (RFC 5267)
+		caps = append(caps, esortCapabilities...)
 	}
 	caps = append(caps, "BINARY", "MULTIAPPEND") // binary.go, append.go (RFC 3516, RFC 3502)
 	// COMPRESS (compress.go) is not announced: see there.
