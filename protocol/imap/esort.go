@@ -114,29 +114,14 @@ type placed struct {
 // look, as a search update leaves a message it cannot evaluate.
 func (s *session) tellSortUpdate(u *searchUpdate, removed, added []hit) {
 	o := u.order
-	var gone []placed
+	var gone, joined []placed
 	if len(removed) > 0 {
 		num := make(map[uint32]uint32, len(removed)) // by UID
 		for _, h := range removed {
 			num[h.m.UID] = h.n
 		}
-		kept := o.list[:0:0]
-		for i, e := range o.list {
-			n, ok := num[e.uid]
-			if !ok {
-				kept = append(kept, e)
-				continue
-			}
-			if k := len(gone); k > 0 && gone[k-1].pos+len(gone[k-1].nums) == i+1 {
-				gone[k-1].nums = append(gone[k-1].nums, n)
-			} else {
-				gone = append(gone, placed{i + 1, []uint32{n}})
-			}
-		}
-		o.list = kept
-		slices.Reverse(gone)
+		gone = o.remove(num)
 	}
-	var joined []placed
 	if len(added) > 0 {
 		joined = s.placeAdded(u, added)
 	}
@@ -167,6 +152,28 @@ func (s *session) tellSortUpdate(u *searchUpdate, removed, added []hit) {
 	e.CRLF()
 }
 
+// remove takes the messages whose UIDs num holds out of the order and
+// returns the runs they formed there, last first, numbered by num.
+func (o *sortOrder) remove(num map[uint32]uint32) []placed {
+	var gone []placed
+	kept := o.list[:0:0]
+	for i, e := range o.list {
+		n, ok := num[e.uid]
+		if !ok {
+			kept = append(kept, e)
+			continue
+		}
+		if k := len(gone); k > 0 && gone[k-1].pos+len(gone[k-1].nums) == i+1 {
+			gone[k-1].nums = append(gone[k-1].nums, n)
+		} else {
+			gone = append(gone, placed{i + 1, []uint32{n}})
+		}
+	}
+	o.list = kept
+	slices.Reverse(gone)
+	return gone
+}
+
 // placeAdded merges the added messages into u's order and returns the
 // runs they form there.
 func (s *session) placeAdded(u *searchUpdate, added []hit) []placed {
@@ -184,14 +191,22 @@ func (s *session) placeAdded(u *searchUpdate, added []hit) []placed {
 		u.sum = 0
 		return nil
 	}
-	type joining struct {
-		sorted
-		n uint32
-	}
 	in := make([]joining, len(added))
 	for i, h := range added {
 		in[i] = joining{sorted{uid: h.m.UID, k: keys[i]}, h.n}
 	}
+	return o.merge(in)
+}
+
+// A joining is a message entering a sort order, with its number.
+type joining struct {
+	sorted
+	n uint32
+}
+
+// merge puts the joining messages into the order and returns the runs
+// they form there, first first.
+func (o *sortOrder) merge(in []joining) []placed {
 	slices.SortFunc(in, func(a, b joining) int { return compareSorted(o.keys, a.sorted, b.sorted) })
 	list := make([]sorted, 0, len(o.list)+len(in))
 	var runs []placed
