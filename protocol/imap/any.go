@@ -19,6 +19,9 @@ func (s *session) capabilities() []string {
 	if s.state != notAuthenticated {
 		caps = append(caps, sortCapabilities...) // sort.go
 	}
+	if s.state != notAuthenticated { // esort.go: ESORT, CONTEXT=SORT (RFC 5267)
+		caps = append(caps, esortCapabilities...)
+	}
 	caps = append(caps, "BINARY", "MULTIAPPEND") // binary.go, append.go (RFC 3516, RFC 3502)
 	// COMPRESS (compress.go) is not announced: see there.
 	if s.state == notAuthenticated {

@@ -30,6 +30,7 @@ type searchUpdate struct {
 	seen    map[uint32]evaluated // by UID: what it found when it last looked
 	sum     uint64               // mailboxState when it last looked
 	flip    time.Time            // the earliest flip of its messages; zero: none
+	order   *sortOrder           // an updating SORT's result in its order (esort.go); nil for SEARCH
 }
 
 type evaluated struct {
@@ -111,14 +112,14 @@ func withinKeys(keys []wire.SearchKey, out []time.Duration) []time.Duration {
 
 // startUpdate makes the search of tag an updating one whose result now
 // is the messages at idx (indices into mb.msgs), as found at the time
-// now. Past MaxSearchUpdates the search is not updated: untagged NO
-// [NOUPDATE] (§4.3.1). (A tag still updating was refused with BAD by
+// now, and returns it. Past MaxSearchUpdates the search is not
+// updated: untagged NO [NOUPDATE] (§4.3.1), and nil. (A tag still updating was refused with BAD by
 // search, §4.3.)
-func (s *session) startUpdate(tag string, uid bool, prog wire.Search, idx []int, now time.Time) {
+func (s *session) startUpdate(tag string, uid bool, prog wire.Search, idx []int, now time.Time) *searchUpdate {
 	mb := s.sel
 	if len(mb.search.updates) >= s.cfg.MaxSearchUpdates {
 		s.enc.Atom("* NO ").BeginCode("NOUPDATE").SP().Quoted(tag).EndCode().SP().Text("too many updating searches").CRLF()
-		return
+		return nil
 	}
 	keys := mb.pinKeys(prog.Keys)
 	u := &searchUpdate{tag: tag, uid: uid, keys: keys, needles: bodyNeedles(keys, nil),
@@ -135,6 +136,7 @@ func (s *session) startUpdate(tag string, uid bool, prog wire.Search, idx []int,
 		}
 	}
 	mb.search.updates = append(mb.search.updates, u)
+	return u
 }
 
 // updating reports whether tag names a search still updating.
@@ -148,7 +150,7 @@ func (mb *mailbox) updating(tag string) bool {
 func (s *session) tellSearchExpunges() {
 	mb := s.sel
 	for _, u := range mb.search.updates {
-		var gone []uint32
+		var gone []hit
 		for i, m := range mb.msgs {
 			if !m.Expunged {
 				continue
@@ -156,7 +158,7 @@ func (s *session) tellSearchExpunges() {
 			if ev, ok := u.seen[m.UID]; ok {
 				delete(u.seen, m.UID)
 				if ev.in && m.told {
-					gone = append(gone, u.number(i, m))
+					gone = append(gone, hit{u.number(i, m), m})
 				}
 			}
 		}
@@ -187,7 +189,7 @@ func (s *session) tellSearchUpdates() {
 			continue
 		}
 		u.sum, u.flip = sum, time.Time{}
-		var added, removed []uint32
+		var added, removed []hit
 		for i, m := range mb.msgs {
 			if m.Expunged || m.UID == 0 {
 				continue
@@ -217,9 +219,9 @@ func (s *session) tellSearchUpdates() {
 			u.soonest(flip)
 			switch {
 			case in && !ev.in:
-				added = append(added, u.number(i, m))
+				added = append(added, hit{u.number(i, m), m})
 			case !in && ev.in:
-				removed = append(removed, u.number(i, m))
+				removed = append(removed, hit{u.number(i, m), m})
 			}
 		}
 		s.tellUpdate(u, removed, added)
@@ -235,12 +237,34 @@ func (u *searchUpdate) number(i int, m *msg) uint32 {
 	return uint32(i + 1)
 }
 
+// A hit is a message that joins or leaves an updating search's
+// result, with its number there (UID or sequence number).
+type hit struct {
+	n uint32
+	m *msg
+}
+
+// numbers returns the hits' numbers.
+func numbers(hits []hit) []uint32 {
+	out := make([]uint32, len(hits))
+	for i, h := range hits {
+		out[i] = h.n
+	}
+	return out
+}
+
 // tellUpdate sends one ESEARCH with u's REMOVEFROM and ADDTO, context
-// position 0 (mailbox order, RFC 5267 §4.3.3), if anything changed.
-func (s *session) tellUpdate(u *searchUpdate, removed, added []uint32) {
-	if len(removed) == 0 && len(added) == 0 {
+// position 0 (mailbox order, RFC 5267 §4.3.3), if anything changed;
+// an updating SORT's positions are in its order (esort.go).
+func (s *session) tellUpdate(u *searchUpdate, removedHits, addedHits []hit) {
+	if u.order != nil {
+		s.tellSortUpdate(u, removedHits, addedHits)
 		return
 	}
+	if len(removedHits) == 0 && len(addedHits) == 0 {
+		return
+	}
+	removed, added := numbers(removedHits), numbers(addedHits)
 	e := s.enc
 	e.Atom("* ESEARCH (TAG ").Quoted(u.tag).Atom(")")
 	if u.uid {

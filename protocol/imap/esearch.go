@@ -23,9 +23,10 @@ type esearchResult struct {
 
 // writeESearch writes "* ESEARCH (TAG "t") [UID] ..." with the return
 // data that ret asks for (RFC 4731 §3.1, RFC 5267 §4.4, RFC 9394
-// §3.1): MIN and MAX (the smallest and largest number, left out when
-// nothing was found), ALL or PARTIAL as a sequence set in the hits'
-// order, compacted into ranges, and COUNT. SAVE, UPDATE and CONTEXT
+// §3.1): MIN and MAX (the smallest and largest number; for SORT the
+// first and last in its order, RFC 5267 §3; left out when nothing was
+// found), ALL or PARTIAL as a sequence set in the hits' order,
+// compacted into ranges, and COUNT. SAVE, UPDATE and CONTEXT
 // add nothing to the response; a RETURN of SAVE alone (with CONTEXT at
 // most) has no ESEARCH response at all (RFC 5182 §1), reported false.
 func (s *session) writeESearch(r esearchResult, ret wire.SearchReturn) bool {
@@ -38,11 +39,15 @@ func (s *session) writeESearch(r esearchResult, ret wire.SearchReturn) bool {
 		e.Atom(" UID")
 	}
 	if len(r.hits) > 0 {
+		lo, hi := slices.Min(r.hits), slices.Max(r.hits)
+		if r.ordered { // the first and last in the sort order (RFC 5267 §3)
+			lo, hi = r.hits[0], r.hits[len(r.hits)-1]
+		}
 		if ret.Min {
-			e.Atom(" MIN ").Number(slices.Min(r.hits))
+			e.Atom(" MIN ").Number(lo)
 		}
 		if ret.Max {
-			e.Atom(" MAX ").Number(slices.Max(r.hits))
+			e.Atom(" MAX ").Number(hi)
 		}
 		if ret.All {
 			e.Atom(" ALL ").Atom(compactSet(r.hits, r.ordered))

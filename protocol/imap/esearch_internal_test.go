@@ -10,7 +10,8 @@ import (
 
 // TestWriteESearch checks the ESEARCH writer on its own, for SEARCH's
 // ascending hits and for the ordered hits a SORT passes (ESORT): ALL and
-// PARTIAL keep the order, MIN and MAX are by value.
+// PARTIAL keep the order, MIN and MAX are the first and last in it (RFC
+// 5267 §3: the lowest and highest sorted message).
 func TestWriteESearch(t *testing.T) {
 	all := &wire.PartialRange{Start: 2, Stop: 3}
 	last := &wire.PartialRange{Start: -1, Stop: -2}
@@ -24,7 +25,7 @@ func TestWriteESearch(t *testing.T) {
 		{esearchResult{tag: "b", uid: true}, wire.SearchReturn{Min: true, Max: true, All: true, Count: true},
 			`* ESEARCH (TAG "b") UID COUNT 0`},
 		{esearchResult{tag: "c", hits: []uint32{9, 3, 4, 5, 1}, ordered: true}, wire.SearchReturn{Min: true, Max: true, All: true},
-			`* ESEARCH (TAG "c") MIN 1 MAX 9 ALL 9,3:5,1`},
+			`* ESEARCH (TAG "c") MIN 9 MAX 1 ALL 9,3:5,1`},
 		{esearchResult{tag: "d", hits: []uint32{9, 3, 4, 5, 1}, ordered: true}, wire.SearchReturn{Partial: all},
 			`* ESEARCH (TAG "d") PARTIAL (2:3 3:4)`},
 		{esearchResult{tag: "e", hits: []uint32{9, 3, 4, 5, 1}, ordered: true}, wire.SearchReturn{Partial: last},

@@ -28,6 +28,9 @@ func (s *session) sortCmd(tag, cmd string, uid bool) error {
 	if !s.dec.ExpectSP() || !s.dec.ExpectSort(&req) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
 	}
+	if req.Return != nil {
+		return s.esort(tag, cmd, uid, req) // esort.go (RFC 5267)
+	}
 	if err := s.checkProgram(cmd, req.Search); err != nil {
 		return err
 	}
@@ -131,7 +134,8 @@ func (s *session) sortedHits(ctx context.Context, prog wire.Search) ([]sorted, e
 
 // sortHits returns SORT's result: the sequence numbers (UIDs if uid)
 // of the matching messages in order. ESORT and CONTEXT=SORT (RFC
-// 5267) would take this slice.
+// 5267, esort.go) sort with sortedHits and sortMessages themselves, to
+// keep each message's keys.
 func (s *session) sortHits(ctx context.Context, req wire.Sort, uid bool) ([]uint32, error) {
 	ms, err := s.sortedHits(ctx, req.Search)
 	if err != nil {

@@ -36,6 +36,7 @@ func FuzzCommand(f *testing.F) {
 		"a SEARCH RETURN (PARTIAL 4:2 ALL) ALL\r\nb SEARCH RETURN () $\r\nc UID COPY $ x\r\n",
 		"a SORT (REVERSE DATE SUBJECT DISPLAYFROM) UTF-8 OR FROM {2}\r\nab NOT 1:3\r\nb UID SORT (ARRIVAL) \"US-ASCII\" ALL\r\n",
 		"a THREAD REFERENCES UTF-8 SINCE 1-Feb-1994 (SEEN UNDELETED)\r\nb UID THREAD REFS us-ascii 2:*\r\nc SORT (FOO) UTF-8 ALL\r\n",
+		"a SORT RETURN (MIN MAX COUNT SAVE) (REVERSE ARRIVAL) UTF-8 ALL\r\nb UID SORT RETURN (UPDATE PARTIAL -1:-5) (SIZE) US-ASCII $\r\nc SORT RETURN () (DATE) UTF-8 1:*\r\nd SORT RETURN (ALL PARTIAL 1:2) (TO) UTF-8 ALL\r\n",
 		"a FETCH 1:* (BINARY[1.2]<0.10> BINARY.PEEK[] BINARY.SIZE[3])\r\nb UID FETCH 1 BINARY[1.TEXT]\r\n",
 		"a APPEND INBOX ~{3+}\r\n\x00\r\n\r\nb APPEND x (\\Seen) {1+}\r\na ~{2+}\r\n\n\x00 \" 7-Feb-1994 21:52:25 -0800\" {1+}\r\nb\r\n",
 		"a APPEND x {1+}\r\na {1+}\r\nb \r\nc APPEND x ~1\r\n",

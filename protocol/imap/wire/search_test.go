@@ -109,3 +109,26 @@ func TestSearch(t *testing.T) {
 		return strings.Join(parts, " ") + " | " + s.String(), ok
 	})
 }
+
+// TestSortReturn checks SORT's optional RETURN options (RFC 5267 §3,
+// §4): read before the sort criteria, written back in place.
+func TestSortReturn(t *testing.T) {
+	runParse(t, []parseCase{
+		{"(ARRIVAL) UTF-8 ALL\r\n", `nil | (ARRIVAL) UTF-8 ALL`},
+		{"RETURN (MIN MAX) (REVERSE DATE) US-ASCII 1:5\r\n", `<MIN MAX> | RETURN (MIN MAX) (REVERSE DATE) US-ASCII 1:5`},
+		{"return () (SIZE) UTF-8 ALL\r\n", `<ALL> | RETURN (ALL) (SIZE) UTF-8 ALL`},
+		{"RETURN (UPDATE SAVE PARTIAL -1:-3) (SUBJECT) UTF-8 $\r\n", `<SAVE UPDATE PARTIAL -1:-3> | RETURN (SAVE UPDATE PARTIAL -1:-3) (SUBJECT) UTF-8 $`},
+		{"RETURN (PARTIAL 1) (ARRIVAL) UTF-8 ALL\r\n", `error: expected ":"`},
+		{"RETURN (ALL PARTIAL 1:2) (ARRIVAL) UTF-8 ALL\r\n", "error: ALL and PARTIAL exclude each other"},
+		{"RETURN (MIN) UTF-8 ALL\r\n", `error: expected "("`},
+		{"RETURNS (MIN) (ARRIVAL) UTF-8 ALL\r\n", "error: expected RETURN"},
+	}, func(d *wire.Decoder) (string, bool) {
+		var s wire.Sort
+		ok := d.ExpectSort(&s)
+		ret := "nil"
+		if s.Return != nil {
+			ret = "<" + strings.Trim(s.Return.String(), "()") + ">"
+		}
+		return ret + " | " + s.String(), ok
+	})
+}

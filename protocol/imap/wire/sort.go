@@ -20,20 +20,31 @@ var sortKeys = map[string]bool{
 const maxSortKeys = 32
 
 // Sort is a SORT command's arguments: the criteria and the search
-// program, whose Charset is SORT's mandatory charset.
+// program, whose Charset is SORT's mandatory charset. Return is the
+// RETURN options of an extended SORT (RFC 5267 §3 ESORT, §4 CONTEXT=
+// SORT), nil for a plain one; Search.Return stays nil.
 type Sort struct {
+	Return *SearchReturn
 	Keys   []SortKey
 	Search Search
 }
 
-// ExpectSort reads SORT's arguments after "SORT" SP (RFC 5256 §4):
+// ExpectSort reads SORT's arguments after "SORT" SP (RFC 5256 §4,
+// RFC 5267 §5):
 //
-//	sort-criteria SP search-criteria
+//	[sort-return-opts SP] sort-criteria SP search-criteria
+//	sort-return-opts = "RETURN" SP "(" [option *(SP option)] ")"
 //	sort-criteria = "(" sort-criterion *(SP sort-criterion) ")"
 //	sort-criterion = ["REVERSE" SP] sort-key
 //	search-criteria = charset 1*(SP search-key)
 func (d *Decoder) ExpectSort(s *Sort) bool {
 	*s = Sort{}
+	if c, ok := d.peek(); ok && c != '(' {
+		s.Return = new(SearchReturn)
+		if !d.ExpectSearchReturn(s.Return) || !d.ExpectSP() {
+			return false
+		}
+	}
 	if !d.ExpectSpecial('(') {
 		return false
 	}
@@ -107,6 +118,10 @@ func (d *Decoder) searchCriteria(s *Search) bool {
 // String returns the arguments as a client writes them after "SORT ".
 func (s Sort) String() string {
 	return encodeToString(func(e *Encoder) {
+		if s.Return != nil {
+			e.Atom("RETURN ").searchReturn(*s.Return)
+			e.SP()
+		}
 		e.List(len(s.Keys), func(i int) {
 			if s.Keys[i].Reverse {
 				e.Atom("REVERSE").SP()
