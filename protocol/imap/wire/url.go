@@ -125,8 +125,9 @@ func ParseSection(text string) (Section, error) {
 }
 
 // pctDecode undoes RFC 3986 percent-encoding; the result must be UTF-8
-// without control characters. section: the text may hold what a
-// section does (spaces, parentheses, quotes) as it came, too.
+// without control characters. ";" must come encoded (RFC 5092 bchar),
+// "/" may come as it is (a mailbox's hierarchy). section: spaces may
+// come unencoded too, as clients write "HEADER.FIELDS (From)".
 func pctDecode(s string, section bool) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -141,7 +142,7 @@ func pctDecode(s string, section bool) (string, error) {
 			}
 			c = byte(v)
 			i += 2
-		} else if c < ' ' || c >= 0x7f || c == ' ' && !section || c == '/' && !section {
+		} else if c < ' ' || c >= 0x7f || c == ';' || c == ' ' && !section {
 			return "", errors.New("character not allowed in URL")
 		}
 		if c < ' ' || c == 0x7f {
@@ -183,4 +184,44 @@ func indexFold(s, sub string) int {
 		}
 	}
 	return -1
+}
+
+// String writes the URL in the form ParseURL reads, percent-encoding
+// all but unreserved characters and a mailbox's "/".
+func (u URL) String() string {
+	var b strings.Builder
+	b.WriteString("/" + pctEncode(u.Mailbox, "/"))
+	if u.UIDValidity != 0 {
+		b.WriteString(";UIDVALIDITY=" + strconv.FormatUint(uint64(u.UIDValidity), 10))
+	}
+	b.WriteString("/;UID=" + strconv.FormatUint(uint64(u.UID), 10))
+	if u.Section != nil {
+		b.WriteString("/;SECTION=" + pctEncode(u.Section.String(), ""))
+	}
+	if u.Partial != nil {
+		b.WriteString("/;PARTIAL=" + strconv.FormatUint(uint64(u.Partial.Start), 10))
+		if u.Partial.Count != ^uint32(0) {
+			b.WriteString("." + strconv.FormatUint(uint64(u.Partial.Count), 10))
+		}
+	}
+	return b.String()
+}
+
+// pctEncode percent-encodes s but for unreserved characters (RFC 3986
+// §2.3) and those in keep.
+func pctEncode(s, keep string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("-._~"+keep, c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
