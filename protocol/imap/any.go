@@ -22,7 +22,8 @@ func (s *session) capabilities() []string {
 	if s.state != notAuthenticated { // esort.go: ESORT, CONTEXT=SORT (RFC 5267)
 		caps = append(caps, esortCapabilities...)
 	}
-	caps = append(caps, "BINARY", "MULTIAPPEND") // binary.go, append.go (RFC 3516, RFC 3502)
+	caps = append(caps, "BINARY", "MULTIAPPEND")   // binary.go, append.go (RFC 3516, RFC 3502)
+	caps = append(caps, "CATENATE", "URL-PARTIAL") // catenate.go (RFC 4469, RFC 5550)
 	// COMPRESS (compress.go) is not announced: see there.
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {

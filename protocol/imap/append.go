@@ -343,6 +343,10 @@ func (s *session) appendCmd(tag, cmd string) error {
 		if errors.Is(err, errBinary) {
 			return no("UNKNOWN-CTE", cmd+" "+err.Error())
 		}
+		var re *replyError
+		if errors.As(err, &re) {
+			return err // TOOBIG, BADURL: said already
+		}
 		return no("", cmd+" message save failed: "+err.Error())
 	}
 	s.update(true)
@@ -376,10 +380,9 @@ func appendFlags(list []string) (imp.Flags, []string) {
 // which the error says. The caller holds this server's turn at file's
 // lock. errParse: the command's syntax failed (s.dec.Err says how).
 func (s *session) appendAll(file string, a wire.Append) (string, error) {
-	w, err := s.openAppend(file)
-	if err != nil {
-		return "", err
-	}
+	// The writer, and with it the lock, comes with the first message
+	// to write: a CATENATE message's URLs are read before (catenate.go).
+	var w *mboxWriter
 	name := a.Mailbox
 	var keywords [][]string
 	for more := true; more; {
@@ -390,7 +393,23 @@ func (s *session) appendAll(file string, a wire.Append) (string, error) {
 			date = time.Now()
 		}
 		var r io.Reader
-		if !s.dec.ExpectLiteralData(&r) {
+		if a.Catenate {
+			b, err := s.catenate(w != nil)
+			if err != nil {
+				if w != nil {
+					w.abort()
+				}
+				return "", err
+			}
+			r = bytes.NewReader(b)
+		}
+		if w == nil {
+			var err error
+			if w, err = s.openAppend(file); err != nil {
+				return "", err
+			}
+		}
+		if !a.Catenate && !s.dec.ExpectLiteralData(&r) {
 			w.abort()
 			return "", errParse
 		}

@@ -34,6 +34,8 @@ func FuzzSession(f *testing.F) {
 		"a SELECT INBOX\r\nb THREAD REFERENCES UTF-8 ALL\r\nc UID THREAD ORDEREDSUBJECT UTF-8 1:*\r\nd THREAD REFS UTF-8 ALL\r\n",
 		"a SELECT INBOX\r\nb FETCH 1:* (BINARY.SIZE[1] BINARY.PEEK[2]<1.5> BINARY[])\r\nc UID FETCH 1:* BINARY.SIZE[1.1]\r\n",
 		"a CREATE x\r\nb APPEND x ~{16+}\r\nS: y\r\n\r\na\nb\x00\rc\r\nc APPEND x {3+}\r\nS:\n (\\Seen) ~{2+}\r\n\n\n\r\n",
+		"a SELECT INBOX\r\nb CREATE x\r\nb APPEND x CATENATE (URL \"/INBOX/;UID=1/;SECTION=HEADER\" TEXT {3+}\r\nx\r\n URL \"/INBOX/;UID=2/;SECTION=1/;PARTIAL=2.9\")\r\nc STATUS x (MESSAGES)\r\n",
+		"a CREATE x\r\nb APPEND x {2+}\r\nx\n CATENATE (URL \"/INBOX;UIDVALIDITY=1/;UID=1\") CATENATE (TEXT {1+}\r\ny)\r\nc APPEND x CATENATE (URL \"/x/;UID=1/;SECTION=2.MIME\")\r\n",
 	} {
 		f.Add([]byte(s))
 	}

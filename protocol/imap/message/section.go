@@ -182,3 +182,22 @@ func clip(size int64, partial *Partial) (start, n int64) {
 	}
 	return start, min(max(partial.Count, 0), size-start)
 }
+
+// SectionExists reports whether sec names something of the message,
+// rather than what Section gives as the empty string (a part number
+// past the parts, HEADER or TEXT of a part that is no message/rfc822,
+// MIME of a message): CATENATE's URLs must name what exists (RFC 4469
+// §3, NO [BADURL]).
+func (s *Structure) SectionExists(sec Section) bool {
+	n, asMsg, ok := s.resolve(sec.Part)
+	if !ok {
+		return false
+	}
+	switch strings.ToUpper(sec.Specifier) {
+	case "MIME":
+		return !asMsg
+	case "HEADER", "HEADER.FIELDS", "HEADER.FIELDS.NOT", "TEXT":
+		return asMsg || n.form == rfc822
+	}
+	return true
+}

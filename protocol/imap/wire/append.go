@@ -9,6 +9,9 @@ type Append struct {
 	Flags   []string  // nil when no flag list was given
 	Date    time.Time // zero when no date-time was given
 	Literal LiteralHeader
+	// Catenate: the message is CATENATE's parts (RFC 4469 §5), read
+	// with ExpectCatPart and ExpectCatNext; Literal is unset.
+	Catenate bool
 }
 
 // ExpectAppend reads APPEND's arguments after "APPEND" SP: mailbox
@@ -34,7 +37,7 @@ func (d *Decoder) ExpectAppend(a *Append) bool {
 			return false
 		}
 	}
-	return d.ExpectLiteral8Header(&a.Literal)
+	return d.appendData(a)
 }
 
 // ExpectAppendNext reads, after one message's data, what MULTIAPPEND
@@ -66,5 +69,22 @@ func (d *Decoder) ExpectAppendNext(a *Append, more *bool) bool {
 		}
 	}
 	*more = true
+	return d.appendData(a)
+}
+
+// appendData reads a message's literal header or, for CATENATE (RFC
+// 4469 §5 append-data-ext), "CATENATE" SP "(": the parts follow.
+func (d *Decoder) appendData(a *Append) bool {
+	if c, ok := d.peek(); ok && (c == 'C' || c == 'c') {
+		var kw string
+		if !d.keyword(&kw, "CATENATE") {
+			return false
+		}
+		if kw != "CATENATE" {
+			return d.fail("expected literal or CATENATE")
+		}
+		a.Catenate = true
+		return d.ExpectSP() && d.expect('(', `"(" to start CATENATE parts`)
+	}
 	return d.ExpectLiteral8Header(&a.Literal)
 }

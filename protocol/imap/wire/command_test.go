@@ -34,8 +34,13 @@ type (
 	threadArg  wire.Thread
 	appendArg  struct {
 		wire.Append
-		data string
-		more []appendArg // MULTIAPPEND's further messages (RFC 3502)
+		data  string
+		parts []catPart   // CATENATE's parts (RFC 4469), when Catenate
+		more  []appendArg // MULTIAPPEND's further messages (RFC 3502)
+	}
+	catPart struct {
+		isURL bool
+		text  string // the URL or the TEXT literal's data
 	}
 	idArg     []wire.IDParam
 	listArg   wire.List
@@ -124,15 +129,13 @@ func threadArgs(d *wire.Decoder, c *command) bool {
 // appendArgs reads APPEND's arguments and takes the message data.
 func appendArgs(d *wire.Decoder, c *command) bool {
 	var a wire.Append
-	var r io.Reader
-	if !d.ExpectAppend(&a) || !d.ExpectLiteralData(&r) {
+	if !d.ExpectAppend(&a) {
 		return false
 	}
-	data, err := io.ReadAll(r)
-	if err != nil {
+	first := appendArg{Append: a}
+	if !appendData(d, &first) {
 		return false
 	}
-	first := appendArg{Append: a, data: string(data)}
 	for {
 		more := false
 		if !d.ExpectAppendNext(&a, &more) {
@@ -143,15 +146,44 @@ func appendArgs(d *wire.Decoder, c *command) bool {
 			c.ended = true
 			return true
 		}
-		if !d.ExpectLiteralData(&r) {
+		m := appendArg{Append: a}
+		if !appendData(d, &m) {
 			return false
 		}
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return false
-		}
-		first.more = append(first.more, appendArg{Append: a, data: string(data)})
+		first.more = append(first.more, m)
 	}
+}
+
+// appendData takes one APPEND message's literal data or CATENATE parts.
+func appendData(d *wire.Decoder, m *appendArg) bool {
+	if !m.Catenate {
+		return literalData(d, &m.data)
+	}
+	for more := true; more; {
+		var p wire.CatPart
+		if !d.ExpectCatPart(&p) {
+			return false
+		}
+		part := catPart{isURL: p.IsURL, text: p.URL}
+		if !p.IsURL && !literalData(d, &part.text) {
+			return false
+		}
+		m.parts = append(m.parts, part)
+		if !d.ExpectCatNext(&more) {
+			return false
+		}
+	}
+	return true
+}
+
+func literalData(d *wire.Decoder, s *string) bool {
+	var r io.Reader
+	if !d.ExpectLiteralData(&r) {
+		return false
+	}
+	data, err := io.ReadAll(r)
+	*s = string(data)
+	return err == nil
 }
 
 // authenticate reads a mechanism and an optional initial response.
@@ -285,6 +317,21 @@ func writeMessage(e *wire.Encoder, a appendArg) {
 	}
 	if !a.Date.IsZero() {
 		e.DateTime(a.Date).SP()
+	}
+	if a.Catenate {
+		e.Atom("CATENATE (")
+		for i, p := range a.parts {
+			if i > 0 {
+				e.SP()
+			}
+			if p.isURL {
+				e.Atom("URL").SP().AString(p.text)
+			} else {
+				e.Atom("TEXT").SP().Literal(int64(len(p.text)), strings.NewReader(p.text))
+			}
+		}
+		e.Atom(")")
+		return
 	}
 	if a.Literal.Binary {
 		e.Literal8(int64(len(a.data)), strings.NewReader(a.data))

@@ -40,6 +40,8 @@ func FuzzCommand(f *testing.F) {
 		"a FETCH 1:* (BINARY[1.2]<0.10> BINARY.PEEK[] BINARY.SIZE[3])\r\nb UID FETCH 1 BINARY[1.TEXT]\r\n",
 		"a APPEND INBOX ~{3+}\r\n\x00\r\n\r\nb APPEND x (\\Seen) {1+}\r\na ~{2+}\r\n\n\x00 \" 7-Feb-1994 21:52:25 -0800\" {1+}\r\nb\r\n",
 		"a APPEND x {1+}\r\na {1+}\r\nb \r\nc APPEND x ~1\r\n",
+		"a APPEND x (\\Seen) CATENATE (URL \"/INBOX/;UID=1/;SECTION=HEADER\" TEXT {3+}\r\nabc URL {4+}\r\n/x/y)\r\n",
+		"a APPEND x catenate (text {1+}\r\na) {2+}\r\nbc CATENATE (URL \"/x/;uid=2/;partial=0.5\")\r\nb APPEND x CATENATE ()\r\n",
 	} {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)
