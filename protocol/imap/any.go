@@ -20,6 +20,7 @@ func (s *session) capabilities() []string {
 		caps = append(caps, sortCapabilities...) // sort.go
 	}
 	caps = append(caps, "BINARY", "MULTIAPPEND") // binary.go, append.go (RFC 3516, RFC 3502)
+	caps = append(caps, "CONDSTORE")             // condstore.go (RFC 7162 §3.1)
 	// COMPRESS (compress.go) is not announced: see there.
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
