@@ -12,7 +12,8 @@ import (
 // MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE, SEARCH MODSEQ, SELECT
 // (CONDSTORE), STATUS HIGHESTMODSEQ. Once on, every FETCH response a
 // flag change causes carries MODSEQ. Our mailboxes always keep
-// mod-sequences: NOMODSEQ is never sent.
+// mod-sequences: every SELECT and EXAMINE tells HIGHESTMODSEQ (RFC 7162
+// §3.1.2.1), and NOMODSEQ is never sent.
 
 const condstore = "CONDSTORE"
 
@@ -136,4 +137,25 @@ func searchModSeq(mb *mailbox, idx []int, ret *wire.SearchReturn) uint64 {
 		hi = max(hi, mb.msgs[i].modSeqOf())
 	}
 	return hi
+}
+
+// hitsModSeq ends a SORT answer whose program used MODSEQ with "
+// (MODSEQ n)", the highest mod-sequence of the hits (sequence numbers,
+// or UIDs if uid; RFC 7162 §3.1.5 search-sort-mod-seq); nothing when
+// there are none.
+func (s *session) hitsModSeq(hits []uint32, uid bool) {
+	if len(hits) == 0 {
+		return
+	}
+	want := make(map[uint32]bool, len(hits))
+	for _, h := range hits {
+		want[h] = true
+	}
+	var hi uint64
+	for i, m := range s.sel.msgs {
+		if n := uint32(i + 1); uid && want[m.UID] || !uid && want[n] {
+			hi = max(hi, m.modSeqOf())
+		}
+	}
+	s.enc.Atom(" (MODSEQ ").Number64(hi).Atom(")")
 }

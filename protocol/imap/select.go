@@ -56,7 +56,7 @@ func (s *session) selectCmd(tag, cmd string) error {
 		return no("", fmt.Sprintf("%s can't open mailbox %s: %v", cmd, name, err))
 	}
 	if cs {
-		s.enableCondstore() // before s.sel: HIGHESTMODSEQ comes below
+		s.enableCondstore() // before s.sel: SELECT tells HIGHESTMODSEQ below
 	}
 	s.sel, s.state = mb, selected
 	mb.compactIndex()
@@ -75,9 +75,7 @@ func (s *session) selectCmd(tag, cmd string) error {
 	}
 	s.enc.Atom("* OK ").BeginCode("UIDNEXT").SP().Number(mb.next).EndCode().SP().Text("predicted next UID").CRLF()
 	s.enc.Atom("* OK ").BeginCode("UIDVALIDITY").SP().Number(mb.validity).EndCode().SP().Text("UIDs valid").CRLF()
-	if s.isEnabled(condstore) {
-		s.tellHighestModSeq()
-	}
+	s.tellHighestModSeq() // every SELECT and EXAMINE (RFC 7162 §3.1.2.1), condstore.go
 	code := "READ-WRITE"
 	if mb.readOnly {
 		code = "READ-ONLY"
