@@ -19,6 +19,9 @@ type esearchResult struct {
 	// ordered: hits are in a sort order, not mailbox order, and ALL
 	// and PARTIAL must keep it (SORT); SEARCH's hits are ascending.
 	ordered bool
+	// modseq, if not 0, is the MODSEQ the response ends with (RFC
+	// 7162 §3.1.5, condstore.go).
+	modseq uint64
 }
 
 // writeESearch writes "* ESEARCH (TAG "t") [UID] ..." with the return
@@ -64,6 +67,9 @@ func (s *session) writeESearch(r esearchResult, ret wire.SearchReturn) bool {
 	}
 	if ret.Count {
 		e.Atom(" COUNT ").Number(uint32(len(r.hits)))
+	}
+	if r.modseq != 0 && len(r.hits) > 0 {
+		e.Atom(" MODSEQ ").Number64(r.modseq)
 	}
 	e.CRLF()
 	return true

@@ -53,15 +53,20 @@ func (s *session) resolve(set wire.SeqSet, uid bool) ([]target, bool) {
 func (s *session) fetch(tag, cmd string, uid bool) error {
 	var set wire.SeqArg
 	var items []wire.FetchItem
+	var mods wire.FetchModifiers // CHANGEDSINCE (condstore.go)
 	if !s.dec.ExpectSP() || !s.dec.ExpectSeqArg(&set, uid) || !s.dec.ExpectSP() ||
-		!s.dec.ExpectFetchAtts(&items) || !s.dec.ExpectCRLF() {
+		!s.dec.ExpectFetchAtts(&items) || s.dec.SP() && !s.dec.ExpectFetchModifiers(&mods) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
+	}
+	if mods.ChangedSince != 0 || wantsModSeq(items) {
+		s.enableCondstore()
 	}
 	s.update(uid)
 	targets, ok := s.resolveArg(set, uid)
 	if !ok {
 		return bad("", cmd+" invalid message sequence number")
 	}
+	targets, items = changedSince(targets, items, mods)
 	if uid && !slices.ContainsFunc(items, func(it wire.FetchItem) bool { return it.Att == wire.FetchUID }) {
 		items = append([]wire.FetchItem{{Att: wire.FetchUID}}, items...)
 	}
@@ -373,6 +378,8 @@ func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structu
 		switch it.Att {
 		case wire.FetchUID:
 			e.Atom("UID ").Number(t.m.UID)
+		case wire.FetchModSeq:
+			writeModSeq(e, t.m)
 		case wire.FetchFlags:
 			e.Atom("FLAGS ").Flags(t.m.flagList(s.sel.kwNames()))
 			flagsSent = true
@@ -402,6 +409,10 @@ func (s *session) fetchOne(t target, items []wire.FetchItem, st *message.Structu
 	}
 	if seen && !flagsSent && !s.sel.readOnly {
 		e.Atom(" FLAGS ").Flags(t.m.flagList(s.sel.kwNames()))
+	}
+	if seen && !s.sel.readOnly && s.isEnabled(condstore) && !wantsModSeq(items) {
+		e.SP()
+		writeModSeq(e, t.m) // \Seen may have moved it (RFC 7162 §3.1)
 	}
 	e.Atom(")").CRLF()
 	return e.Err()

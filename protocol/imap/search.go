@@ -73,15 +73,22 @@ func (s *session) search(tag, cmd string, uid bool) error {
 			hits[j] = mb.msgs[i].UID
 		}
 	}
+	var modseq uint64 // the MODSEQ the answer carries (condstore.go)
+	if hasModSeqKey(prog.Keys) {
+		modseq = searchModSeq(mb, idx, ret)
+	}
 	if ret == nil {
 		s.enc.Atom("* SEARCH")
 		for _, h := range hits {
 			s.enc.SP().Number(h)
 		}
+		if modseq != 0 {
+			s.enc.Atom(" (MODSEQ ").Number64(modseq).Atom(")")
+		}
 		s.enc.CRLF()
 		return nil
 	}
-	s.writeESearch(esearchResult{tag: tag, uid: uid, hits: hits}, *ret)
+	s.writeESearch(esearchResult{tag: tag, uid: uid, hits: hits, modseq: modseq}, *ret)
 	if ret.Save {
 		mb.save(savedPart(idx, *ret))
 	}
@@ -113,6 +120,9 @@ func savedPart(idx []int, ret wire.SearchReturn) []int {
 // ctx is done.
 func (s *session) searchHits(ctx context.Context, keys []wire.SearchKey, now time.Time) ([]int, error) {
 	mb := s.sel
+	if hasModSeqKey(keys) {
+		s.enableCondstore()
+	}
 	var hits []int
 	var largestUID uint32
 	if n := len(mb.msgs); n > 0 {
@@ -240,6 +250,8 @@ func (c *searchCtx) match(k wire.SearchKey) bool {
 	switch k.Op {
 	case wire.SearchAll:
 		return true
+	case wire.SearchModSeq:
+		return c.m.modSeqOf() >= k.Mod // condstore.go
 	case wire.SearchAnswered, wire.SearchUnanswered:
 		return c.flag(imp.Answered) == (k.Op == wire.SearchAnswered)
 	case wire.SearchDeleted, wire.SearchUndeleted:

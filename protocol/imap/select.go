@@ -34,7 +34,8 @@ func (m *msg) flagList(kwNames []string) []string {
 // selected before is left without expunging (decision 12).
 func (s *session) selectCmd(tag, cmd string) error {
 	var name string
-	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&name) || !s.dec.ExpectCRLF() {
+	var cs bool // the CONDSTORE parameter (condstore.go)
+	if !s.dec.ExpectSP() || !s.dec.ExpectMailbox(&name) || s.dec.SP() && !s.dec.ExpectSelectParams(&cs) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
 	}
 	if s.sel != nil {
@@ -54,6 +55,9 @@ func (s *session) selectCmd(tag, cmd string) error {
 		}
 		return no("", fmt.Sprintf("%s can't open mailbox %s: %v", cmd, name, err))
 	}
+	if cs {
+		s.enableCondstore() // before s.sel: SELECT tells HIGHESTMODSEQ below
+	}
 	s.sel, s.state = mb, selected
 	mb.compactIndex()
 	mb.tellFlags(true)
@@ -71,6 +75,7 @@ func (s *session) selectCmd(tag, cmd string) error {
 	}
 	s.enc.Atom("* OK ").BeginCode("UIDNEXT").SP().Number(mb.next).EndCode().SP().Text("predicted next UID").CRLF()
 	s.enc.Atom("* OK ").BeginCode("UIDVALIDITY").SP().Number(mb.validity).EndCode().SP().Text("UIDs valid").CRLF()
+	s.tellHighestModSeq() // every SELECT and EXAMINE (RFC 7162 §3.1.2.1), condstore.go
 	code := "READ-WRITE"
 	if mb.readOnly {
 		code = "READ-ONLY"

@@ -470,7 +470,12 @@ func (s *session) update(expungeOK bool) {
 		if m.flagNews && !m.Expunged {
 			m.flagNews = false
 			s.enc.Atom("*").SP().Number(uint32(i + 1)).Atom(" FETCH (UID ").Number(m.UID).
-				Atom(" FLAGS ").Flags(m.flagList(mb.kwNames())).Atom(")").CRLF()
+				Atom(" FLAGS ").Flags(m.flagList(mb.kwNames()))
+			if s.isEnabled(condstore) {
+				s.enc.SP()
+				writeModSeq(s.enc, m)
+			}
+			s.enc.Atom(")").CRLF()
 		}
 	}
 	s.tellSearchUpdates()

@@ -46,6 +46,9 @@ func (s *session) sortCmd(tag, cmd string, uid bool) error {
 	for _, h := range hits {
 		s.enc.SP().Number(h)
 	}
+	if hasModSeqKey(req.Search.Keys) {
+		s.hitsModSeq(hits, uid) // condstore.go
+	}
 	s.enc.CRLF()
 	return nil
 }

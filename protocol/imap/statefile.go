@@ -98,7 +98,9 @@ func (mb *mailbox) adoptState(f *statefile.File) {
 		for _, k := range rec.Keywords {
 			kw.set(int(k))
 		}
-		if m.told && !kw.equal(m.keywords) {
+		if m.told && (!kw.equal(m.keywords) || mb.s.isEnabled(condstore) && m.modseq != 0 && m.modseq != rec.ModSeq) {
+			// Under CONDSTORE a new mod-sequence is news even when
+			// the flags came back as they were (RFC 7162 §3.1).
 			m.flagNews = true
 		}
 		m.keywords, m.modseq = kw, rec.ModSeq

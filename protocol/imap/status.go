@@ -38,6 +38,9 @@ func (s *session) status(tag, cmd string) error {
 // STATUS and LIST's RETURN (STATUS) (RFC 5819). Nothing is sent when
 // it fails.
 func (s *session) statusOf(name, file string, items []wire.StatusItem) error {
+	if wire.Has(statusNames(items), string(wire.StatusHighestModSeq)) {
+		s.enableCondstore()
+	}
 	mb := s.sel
 	if mb == nil || mb.file != file {
 		var err error
@@ -89,6 +92,8 @@ func (s *session) statusOf(name, file string, items []wire.StatusItem) error {
 			s.enc.Number64(uint64(size))
 		case wire.StatusAppendLimit:
 			s.enc.Number(s.appendLimit())
+		case wire.StatusHighestModSeq:
+			s.enc.Number64(mb.highestModSeq()) // condstore.go
 		}
 	}
 	s.enc.Atom(")").CRLF()

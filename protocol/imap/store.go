@@ -13,9 +13,14 @@ import (
 func (s *session) store(tag, cmd string, uid bool) error {
 	var set wire.SeqArg
 	var st wire.Store
+	var mods wire.StoreModifiers // UNCHANGEDSINCE (condstore.go)
 	if !s.dec.ExpectSP() || !s.dec.ExpectSeqArg(&set, uid) || !s.dec.ExpectSP() ||
+		s.dec.Peek() == '(' && (!s.dec.ExpectStoreModifiers(&mods) || !s.dec.ExpectSP()) ||
 		!s.dec.ExpectStore(&st) || !s.dec.ExpectCRLF() {
 		return s.parseError(cmd)
+	}
+	if mods.HasUnchangedSince {
+		s.enableCondstore()
 	}
 	mb := s.sel
 	if mb.readOnly {
@@ -35,7 +40,12 @@ func (s *session) store(tag, cmd string, uid bool) error {
 			keywords = append(keywords, f)
 		}
 	}
-	var limit error // a keyword limit: nothing changes
+	var limit error       // a keyword limit: nothing changes
+	var modified []target // failed UNCHANGEDSINCE: left as they were
+	before := make(map[*msg]uint64, len(targets))
+	for _, t := range targets {
+		before[t.m] = t.m.modseq
+	}
 	err := mb.commit(func() bool {
 		// Inside commit, after the state file was read: keyword
 		// numbers are the file's, and the limits count what other
@@ -56,9 +66,14 @@ func (s *session) store(tag, cmd string, uid bool) error {
 			}
 		}
 		changed := false
+		modified = modified[:0]
 		for _, t := range targets {
 			m := t.m
 			if m.Expunged {
+				continue
+			}
+			if mods.HasUnchangedSince && (mods.UnchangedSince == 0 || m.modseq > mods.UnchangedSince) {
+				modified = append(modified, t)
 				continue
 			}
 			old := m.Flags
@@ -91,19 +106,36 @@ func (s *session) store(tag, cmd string, uid bool) error {
 	// New keywords, this session's or (read with the state file)
 	// another's, are announced before a FETCH names them.
 	mb.tellFlags(false)
-	if !st.Silent {
-		for _, t := range targets {
-			if t.m.Expunged {
-				continue
-			}
-			s.enc.Atom("*").SP().Number(t.seq).Atom(" FETCH (")
-			if uid {
-				s.enc.Atom("UID ").Number(t.m.UID).SP()
-			}
-			s.enc.Atom("FLAGS ").Flags(t.m.flagList(mb.kwNames())).Atom(")").CRLF()
+	cs := s.isEnabled(condstore)
+	for _, t := range targets {
+		if t.m.Expunged || slices.Contains(modified, t) {
+			continue
 		}
+		// Under CONDSTORE a silent STORE still tells the new
+		// mod-sequence of what it changed (RFC 7162 §3.1.3).
+		moved := cs && t.m.modseq != before[t.m]
+		if st.Silent && !moved {
+			continue
+		}
+		s.enc.Atom("*").SP().Number(t.seq).Atom(" FETCH (")
+		if uid {
+			s.enc.Atom("UID ").Number(t.m.UID).SP()
+		}
+		if !st.Silent {
+			s.enc.Atom("FLAGS ").Flags(t.m.flagList(mb.kwNames()))
+			if cs {
+				s.enc.SP()
+			}
+		}
+		if cs {
+			writeModSeq(s.enc, t.m)
+		}
+		s.enc.Atom(")").CRLF()
 	}
 	s.tellSearchUpdates()
+	if len(modified) > 0 {
+		s.tagged(tag, "OK", "MODIFIED "+modifiedSet(modified, uid), "conditional STORE failed")
+	}
 	return nil
 }
 

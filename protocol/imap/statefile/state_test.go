@@ -69,20 +69,21 @@ func TestParseRefuses(t *testing.T) {
 func TestUpdate(t *testing.T) {
 	f := &File{UIDValidity: 7}
 	ms, changed, err := f.Update([]Entry{{UID: 1}, {UID: 2, Flags: imp.Seen}})
-	if err != nil || !changed || ms[0] != 1 || ms[1] != 1 || f.HighestModSeq != 1 {
+	// The first mod-sequence is 2: 1 is an empty mailbox's highest.
+	if err != nil || !changed || ms[0] != 2 || ms[1] != 2 || f.HighestModSeq != 2 {
 		t.Fatalf("first update: %v %v %v %+v", ms, changed, err, f)
 	}
 	// Nothing changes: no new mod-sequence.
-	if ms, changed, _ = f.Update([]Entry{{UID: 1}, {UID: 2, Flags: imp.Seen | imp.Recent}}); changed || ms[1] != 1 {
+	if ms, changed, _ = f.Update([]Entry{{UID: 1}, {UID: 2, Flags: imp.Seen | imp.Recent}}); changed || ms[1] != 2 {
 		t.Fatalf("unchanged update: %v %v", ms, changed)
 	}
 	// A keyword on 2, message 1 expunged, 3 arrives.
 	k, _ := f.Keyword("work", 10)
 	ms, changed, _ = f.Update([]Entry{{UID: 2, Flags: imp.Seen, Keywords: []uint16{uint16(k)}}, {UID: 3}})
-	if !changed || ms[0] != 2 || ms[1] != 2 || f.HighestModSeq != 2 {
+	if !changed || ms[0] != 3 || ms[1] != 3 || f.HighestModSeq != 3 {
 		t.Fatalf("update: %v %v %+v", ms, changed, f)
 	}
-	if want := []Expunge{{ModSeq: 2, UIDs: []uint32{1}}}; !reflect.DeepEqual(f.Expunged, want) {
+	if want := []Expunge{{ModSeq: 3, UIDs: []uint32{1}}}; !reflect.DeepEqual(f.Expunged, want) {
 		t.Errorf("expunged %+v, want %+v", f.Expunged, want)
 	}
 	if _, _, err := f.Update([]Entry{{UID: 3}, {UID: 2}}); err == nil {

@@ -74,7 +74,7 @@ type Entry struct {
 // Update makes f describe entries (ascending UID, every message of the
 // mailbox with a UID): a message whose flags or keywords differ from
 // its record, or that has none, gets a new mod-sequence, one above the
-// highest, shared by all the changes of this call (RFC 7162 §3.1.1
+// highest (and above 1), shared by all the changes of this call (RFC 7162 §3.1.1
 // lets one operation give several messages the same value); records of
 // UIDs no longer present become expunges at that mod-sequence. It
 // returns each entry's mod-sequence and whether f changed.
@@ -84,7 +84,10 @@ func (f *File) Update(entries []Entry) (modseqs []uint64, changed bool, err erro
 			return nil, false, fmt.Errorf("state: entries out of order at uid %d", entries[i].UID)
 		}
 	}
-	next := f.HighestModSeq + 1
+	// 1 is what a mailbox without mod-sequences reports as its
+	// highest (RFC 7162 §3.1.2.1 wants it positive): the first change
+	// is above it.
+	next := max(f.HighestModSeq, 1) + 1
 	modseqs = make([]uint64, len(entries))
 	msgs := make([]Msg, 0, len(entries))
 	var gone []uint32

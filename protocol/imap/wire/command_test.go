@@ -49,7 +49,52 @@ type (
 		use  []string
 	}
 	atomsArg []string
+	// CONDSTORE (RFC 7162): present only when the command had them.
+	fetchModsArg    wire.FetchModifiers
+	storeModsArg    wire.StoreModifiers
+	selectParamsArg bool
 )
+
+// fetchAttsMods reads FETCH's items and its optional modifiers.
+func fetchAttsMods(d *wire.Decoder, c *command) bool {
+	if !fetchAtts(d, c) {
+		return false
+	}
+	if !d.SP() {
+		return true
+	}
+	var m wire.FetchModifiers
+	ok := d.ExpectFetchModifiers(&m)
+	c.args = append(c.args, fetchModsArg(m))
+	return ok
+}
+
+// storeMods reads STORE's optional modifiers and its flags.
+func storeMods(d *wire.Decoder, c *command) bool {
+	if d.Peek() == '(' {
+		var m wire.StoreModifiers
+		ok := d.ExpectStoreModifiers(&m)
+		c.args = append(c.args, storeModsArg(m))
+		if !ok || !d.ExpectSP() {
+			return false
+		}
+	}
+	return store(d, c)
+}
+
+// mailboxParams reads SELECT's mailbox and its optional parameters.
+func mailboxParams(d *wire.Decoder, c *command) bool {
+	if !mailbox(d, c) {
+		return false
+	}
+	if !d.SP() {
+		return true
+	}
+	var cs bool
+	ok := d.ExpectSelectParams(&cs)
+	c.args = append(c.args, selectParamsArg(cs))
+	return ok
+}
 
 // argReader reads one argument type into the command.
 type argReader func(d *wire.Decoder, c *command) bool
@@ -248,7 +293,7 @@ var commandArgs = map[string][]argReader{
 	"CLOSE": nil, "EXPUNGE": nil, "IDLE": nil, "NAMESPACE": nil, "UNSELECT": nil,
 	"AUTHENTICATE": {authenticate},
 	"LOGIN":        {astring, astring},
-	"SELECT":       {mailbox}, "EXAMINE": {mailbox}, "CREATE": {createArgs}, "DELETE": {mailbox},
+	"SELECT":       {mailboxParams}, "EXAMINE": {mailboxParams}, "CREATE": {createArgs}, "DELETE": {mailbox},
 	"SUBSCRIBE": {mailbox}, "UNSUBSCRIBE": {mailbox},
 	"RENAME": {mailbox, mailbox},
 	"LIST":   {listArgs}, "LSUB": {mailbox, pattern},
@@ -256,14 +301,14 @@ var commandArgs = map[string][]argReader{
 	"STATUS":     {mailbox, statusItems},
 	"APPEND":     {appendArgs},
 	"SEARCH":     {search},
-	"FETCH":      {seqSet(false), fetchAtts},
-	"STORE":      {seqSet(false), store},
+	"FETCH":      {seqSet(false), fetchAttsMods},
+	"STORE":      {seqSet(false), storeMods},
 	"COPY":       {seqSet(false), mailbox},
 	"MOVE":       {seqSet(false), mailbox},
 	"ID":         {idParams},
 	"UID SEARCH": {search},
-	"UID FETCH":  {seqSet(true), fetchAtts},
-	"UID STORE":  {seqSet(true), store},
+	"UID FETCH":  {seqSet(true), fetchAttsMods},
+	"UID STORE":  {seqSet(true), storeMods},
 	"UID COPY":   {seqSet(true), mailbox},
 	"UID MOVE":   {seqSet(true), mailbox},
 	"SORT":       {sortArgs}, "UID SORT": {sortArgs},
@@ -380,6 +425,12 @@ func writeArg(e *wire.Encoder, a any) {
 		}
 	case atomsArg:
 		e.Atom(strings.Join(a, " "))
+	case fetchModsArg:
+		e.Atom("(CHANGEDSINCE ").Number64(a.ChangedSince).Atom(")")
+	case storeModsArg:
+		e.Atom("(UNCHANGEDSINCE ").Number64(a.UnchangedSince).Atom(")")
+	case selectParamsArg:
+		e.Atom("(CONDSTORE)")
 	case idArg:
 		if a == nil {
 			e.NIL()

@@ -64,6 +64,7 @@ const (
 //	OLDER YOUNGER                      Size (seconds, RFC 5032)
 //	UID, SearchSeqSet                  Seq (UIDs; message sequence numbers)
 //	SearchSaved ("$", "UID $")         nothing: the saved result (RFC 5182)
+//	MODSEQ                             Mod; Field, Value: entry name and type, or "" (RFC 7162)
 //	NOT                                Keys[0]
 //	OR                                 Keys[0], Keys[1]
 //	SearchAnd                          Keys (all must match)
@@ -75,6 +76,7 @@ type SearchKey struct {
 	Value string
 	Date  time.Time
 	Size  uint32
+	Mod   uint64 // MODSEQ (condstore.go)
 	Seq   SeqSet
 	Keys  []SearchKey
 }
@@ -103,6 +105,7 @@ const (
 	argUIDSet
 	argKey
 	argTwoKeys
+	argModSeq // condstore.go
 )
 
 var searchArgs = map[SearchOp]searchArg{
@@ -247,6 +250,8 @@ func (d *Decoder) searchKeyword(k *SearchKey, name string, depth int) bool {
 			return true
 		}
 		return d.ExpectUIDSet(&k.Seq)
+	case argModSeq:
+		return d.modSeqKey(k)
 	case argKey:
 		k.Keys = make([]SearchKey, 1)
 		return d.searchKey(&k.Keys[0], depth+1)
@@ -309,6 +314,11 @@ func (e *Encoder) searchKey(k SearchKey) {
 		e.SP().Number(k.Size)
 	case argUIDSet:
 		e.SP().SeqSet(k.Seq)
+	case argModSeq:
+		if k.Field != "" {
+			e.SP().Quoted(k.Field).SP().Atom(k.Value)
+		}
+		e.SP().Number64(k.Mod)
 	case argKey, argTwoKeys:
 		for _, sub := range k.Keys {
 			e.SP()
