@@ -91,6 +91,40 @@ func inflateAll(b []byte) ([]byte, error) {
 	return io.ReadAll(NewReader(bytes.NewReader(b)))
 }
 
+// trickle hands out its data in pieces of 1, 2, ... 7 octets.
+type trickle struct {
+	b []byte
+	k int
+}
+
+func (t *trickle) Read(p []byte) (int, error) {
+	if len(t.b) == 0 {
+		return 0, io.EOF
+	}
+	t.k = t.k%7 + 1
+	n := copy(p[:min(len(p), t.k)], t.b)
+	t.b = t.b[n:]
+	return n, nil
+}
+
+// inflateTrickle inflates b fed a few octets at a time and read into
+// buffers of 1 to 13 octets, to exercise every resumption point.
+func inflateTrickle(b []byte) ([]byte, error) {
+	r := NewReader(&trickle{b: b})
+	var out []byte
+	for k := 0; ; k++ {
+		var buf [13]byte
+		n, err := r.Read(buf[:k%13+1])
+		out = append(out, buf[:n]...)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+}
+
 func TestStored(t *testing.T) {
 	var w bitWriter
 	w.bits(0, 1) // not final
@@ -459,6 +493,29 @@ func TestFlushes(t *testing.T) {
 	readBurst(t, r, "ok")
 }
 
+// TestTrickle: streams of every block type inflate alike fed a few
+// octets at a time into small buffers.
+func TestTrickle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for level := -2; level <= 9; level++ {
+		var plain []byte
+		for range 100000 {
+			plain = append(plain, "abcdefgh\r\n"[rng.IntN(10)])
+		}
+		var z bytes.Buffer
+		fw, _ := flate.NewWriter(&z, level)
+		for i := 0; i < len(plain); i += 7000 {
+			fw.Write(plain[i:min(i+7000, len(plain))])
+			fw.Flush()
+		}
+		fw.Close()
+		got, err := inflateTrickle(z.Bytes())
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Errorf("level %d: %d of %d octets, %v", level, len(got), len(plain), err)
+		}
+	}
+}
+
 // TestBoundedInput: a long stream is read in chunks of inChunk, and the
 // input kept never grows past a few chunks.
 func TestBoundedInput(t *testing.T) {
@@ -504,6 +561,15 @@ func FuzzInflate(f *testing.F) {
 	f.Add([]byte("\x02" + strings.Repeat("abc", 300)))
 	f.Add(append([]byte{1}, mustHex("4a54f0f177f7f45348cf49cd4b49544849cdcdd72d4e4d2e4a2de1e50208a0248560571f57e710054f3f27ff085e2e80004a06a9f50f0de1e502000000ffff4b51f0f3f70fe0e50200")...))
 	f.Add([]byte{1, 0x07})
+	for _, level := range []int{0, 1, 6, 9, -2} {
+		var z bytes.Buffer
+		fw, _ := flate.NewWriter(&z, level)
+		io.WriteString(fw, strings.Repeat("a LOGIN glenda demo-secret\r\nb SELECT INBOX\r\n", 20))
+		fw.Flush()
+		io.WriteString(fw, "c UID FETCH 1:* (FLAGS)\r\n")
+		fw.Close()
+		f.Add(append([]byte{1}, z.Bytes()...))
+	}
 	f.Add([]byte{1, 0x01, 5, 0, 0xfa, 0xff, 'h', 'e', 'l', 'l', 'o'})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 {
@@ -528,9 +594,17 @@ func FuzzInflate(f *testing.F) {
 			if err != nil || !bytes.Equal(got, data) {
 				t.Fatalf("compress/flate stream: %d of %d octets, %v", len(got), len(data), err)
 			}
+			got, err = inflateTrickle(z.Bytes())
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("compress/flate stream trickled: %d of %d octets, %v", len(got), len(data), err)
+			}
 			return
 		}
 		got, err := inflateAll(data)
+		tgot, terr := inflateTrickle(data)
+		if !bytes.Equal(got, tgot) || (err == nil) != (terr == nil) || err != nil && err.Error() != terr.Error() {
+			t.Fatalf("whole: %d octets, %v; trickled: %d octets, %v", len(got), err, len(tgot), terr)
+		}
 		want, serr := io.ReadAll(flate.NewReader(bytes.NewReader(data)))
 		if (err == nil) != (serr == nil) {
 			t.Fatalf("inflate: %v; compress/flate: %v", err, serr)
