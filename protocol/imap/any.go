@@ -25,7 +25,9 @@ func (s *session) capabilities() []string {
 	caps = append(caps, "BINARY", "MULTIAPPEND")   // binary.go, append.go (RFC 3516, RFC 3502)
 	caps = append(caps, "CATENATE", "URL-PARTIAL") // catenate.go (RFC 4469, RFC 5550)
 	caps = append(caps, "CONDSTORE")               // condstore.go (RFC 7162 §3.1)
-	// COMPRESS (compress.go) is not announced: see there.
+	if s.state != notAuthenticated {
+		caps = append(caps, "COMPRESS=DEFLATE") // compress.go (RFC 4978)
+	}
 	if s.state == notAuthenticated {
 		if s.cfg.TLS != nil && !s.tls {
 			caps = append(caps, "STARTTLS")

@@ -9,17 +9,19 @@ import (
 	"net"
 	"strings"
 	"sync"
+
+	"p9mail/protocol/internal/inflate"
 )
 
-// COMPRESS=DEFLATE (RFC 4978) is NOT announced: compress/flate's
-// reader hands out inflated data only at a sync flush (an empty stored
-// block) or when its window fills, not at the end of an ordinary block,
-// so a client that ends its bursts with zlib's Z_PARTIAL_FLUSH, as
-// mbsync (isync 1.4) does, waits forever for the reply to its first
-// compressed command (TestInteropMbsync fails with it announced). The
-// command works for clients that sync-flush (Python's zlib with
-// Z_SYNC_FLUSH, Go's flate: interop_compress_test.go); announcing it
-// needs an inflater that delivers at each block end.
+// COMPRESS=DEFLATE (RFC 4978) is announced once authenticated. The
+// client's stream is inflated by protocol/internal/inflate, not
+// compress/flate: compress/flate's reader hands out inflated data only
+// at a sync flush (an empty stored block), when its window fills or at
+// the final block, so a client that ends its bursts with zlib's
+// Z_PARTIAL_FLUSH, as mbsync (isync 1.4) does, would wait for ever for
+// the reply to its first compressed command. inflate hands out what it
+// has decoded whenever its input runs dry, whatever flush the client
+// uses (TestCompressPartialFlush, TestInteropMbsyncAppend).
 //
 // After the tagged OK both directions are
 // raw deflate (RFC 1951). The session's reader, writer, decoder and
@@ -35,8 +37,9 @@ import (
 // at once (RFC 4978 §3: "flush ... after each response burst").
 //
 // A decompression bomb is bounded twice: each Read inflates at most the
-// buffer it is given (the bufio reader's 16 KiB), and a client whose
-// inflated octets pass MaxCompressRatio times its compressed octets
+// buffer it is given (the bufio reader's 16 KiB; inflate decodes no
+// more than it is asked for), and a client whose inflated octets pass
+// MaxCompressRatio times its compressed octets
 // (past a first MiB) is cut off; otherwise a few KiB could make the
 // decoder skip gigabytes of an over-long line.
 
@@ -53,7 +56,7 @@ var errCompressRatio = errors.New("imap compress: inflated data too large for it
 type compressConn struct {
 	net.Conn
 	raw   *countReader
-	fr    io.ReadCloser
+	fr    *inflate.Reader
 	fw    *flate.Writer
 	ratio int64
 	in    int64 // inflated octets read
@@ -82,7 +85,7 @@ func newCompressConn(c net.Conn, pending []byte, ratio int) (*compressConn, erro
 		return nil, err
 	}
 	raw := &countReader{r: io.MultiReader(bytes.NewReader(pending), c)}
-	return &compressConn{Conn: c, raw: raw, fr: flate.NewReader(raw), fw: fw, ratio: int64(ratio)}, nil
+	return &compressConn{Conn: c, raw: raw, fr: inflate.NewReader(raw), fw: fw, ratio: int64(ratio)}, nil
 }
 
 func (c *compressConn) Read(p []byte) (int, error) {

@@ -3,11 +3,13 @@ package imap
 import (
 	"bytes"
 	"compress/flate"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCompressRatio: a compressConn stops a stream that inflates past
@@ -53,5 +55,36 @@ func TestCompressRatio(t *testing.T) {
 	got, err := io.ReadAll(cc)
 	if err != nil || string(got) != msg {
 		t.Errorf("ordinary stream: %d octets, %v", len(got), err)
+	}
+}
+
+// TestCompressPartialFlush: a burst ended by zlib's Z_PARTIAL_FLUSH,
+// as mbsync sends it, is read as soon as it has arrived, with the
+// connection still open (compress/flate would wait for more).
+func TestCompressPartialFlush(t *testing.T) {
+	// Python's zlib, level 6, raw deflate: "a LOGIN glenda
+	// demo-secret\r\n" then Z_PARTIAL_FLUSH.
+	burst, _ := hex.DecodeString("4a54f0f177f7f45348cf49cd4b49544849cdcdd72d4e4d2e4a2de1e50208")
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	go b.Write(burst)
+	cc, err := newCompressConn(a, nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.SetReadDeadline(time.Now().Add(2 * time.Second))
+	want := "a LOGIN glenda demo-secret\r\n"
+	var got []byte
+	buf := make([]byte, 16<<10)
+	for len(got) < len(want) {
+		n, err := cc.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			t.Fatalf("after %q: %v", got, err)
+		}
+	}
+	if string(got) != want {
+		t.Errorf("read %q, want %q", got, want)
 	}
 }

@@ -5,8 +5,8 @@ package imap_test
 // OK, over STARTTLS and over implicit TLS (deflate inside TLS). It
 // FETCHes every message's BODY.PEEK[] through the compressed stream
 // (the bytes must be the wire form exactly), APPENDs one, and gets NO
-// [COMPRESSIONACTIVE] for a second COMPRESS. (COMPRESS is not
-// announced: compress.go says why; imaplib sends it regardless.)
+// [COMPRESSIONACTIVE] for a second COMPRESS. imaplib sync-flushes;
+// mbsync, which partial-flushes, is TestInteropMbsyncAppend.
 
 import (
 	"bytes"

@@ -247,8 +247,17 @@ func TestInteropMbsyncAppend(t *testing.T) {
 	// APPENDed by fetching X-TUID fields, and isync 1.4.4 (Debian 12)
 	// fails there: "received extraneous data in FETCH response" (its
 	// parse_fetch_rsp drops the X-TUID answer; fixed in later isync).
-	// With APPENDUID it does not need to.
-	e.run(mbsync, "-c", rc, "-V", "chan")
+	// With APPENDUID it does not need to. -Dn traces the commands: the
+	// APPEND must have gone through COMPRESS=DEFLATE, which mbsync uses
+	// whenever it is announced (and ends each burst with a partial
+	// flush, which compress/flate could not decode in time).
+	trace := e.run(mbsync, "-c", rc, "-V", "-Dn", "chan")
+	on := regexp.MustCompile(`(?m)^>>> \d+ COMPRESS DEFLATE\r?$`).FindIndex(trace)
+	ok := regexp.MustCompile(`(?m)^\d+ OK DEFLATE active\r?$`).FindIndex(trace)
+	app := regexp.MustCompile(`(?m)^>>> \d+ APPEND "INBOX" `).FindIndex(trace)
+	if on == nil || ok == nil || app == nil || app[0] < on[1] {
+		t.Errorf("mbsync did not APPEND under COMPRESS DEFLATE (compress at %v, its OK at %v, append at %v):\n%q", on, ok, app, trace[:min(len(trace), 2000)])
+	}
 	wants := e.maildirWants(everyMsg, func(int) string { return "" }, func(m storedMsg) []byte { return m.lf() })
 	checkMaildir(t, inbox, append(wants, maildirWant{n + 1, "", []byte(offlineMsg)}), noTUID)
 	data, err := os.ReadFile(e.mbox)
