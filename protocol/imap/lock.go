@@ -1,13 +1,10 @@
 package imap
 
 import (
-	"errors"
 	"io"
 	"path"
 	"sync"
 	"time"
-
-	"9fans.net/go/plan9"
 
 	"p9mail/ninep"
 	"p9mail/protocol/mailfs"
@@ -17,7 +14,7 @@ import (
 // imap4d waits up to 25 minutes (spec §2.11), longer than any client.
 const DefaultLockTimeout = 60 * time.Second
 
-var errLockTimeout = errors.New("mailbox locked by another process")
+var errLockTimeout = mailfs.ErrLockTimeout
 
 // lock takes the lock of the directory holding file (see lockFile),
 // queueing first behind this server's own sessions on an in-process
@@ -101,24 +98,5 @@ func (u *unlocker) Close() error {
 // excluded with deletions. (4e imap4d always used the top-level
 // L.mbox, spec §5.8.) The caller closes the returned file to unlock.
 func lockFile(ns ninep.FS, dir, file string, timeout time.Duration) (ninep.File, error) {
-	name := path.Join(dir, path.Dir(file), "L.mbox")
-	deadline := time.Now().Add(timeout)
-	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
-		f, err := ns.Open(name, plan9.OREAD)
-		if ninep.IsNotExist(err) {
-			// It stays: Plan 9's bits for it (spec §1.8), masked by
-			// the directory's as create(5) does.
-			f, err = mailfs.Create(ns, name, plan9.OREAD, plan9.DMEXCL|0666)
-		}
-		if err == nil {
-			return f, nil
-		}
-		if !ninep.IsLocked(err) {
-			return nil, err
-		}
-		if time.Now().After(deadline) {
-			return nil, errLockTimeout
-		}
-		time.Sleep(wait)
-	}
+	return mailfs.LockDir(ns, path.Join(dir, path.Dir(file)), timeout)
 }

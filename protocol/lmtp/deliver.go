@@ -187,27 +187,14 @@ func (n *NSDeliverer) Deliver(user, box string, formatted []byte) error {
 	return appendNS(ns, dir, path.Base(box), formatted)
 }
 
-// lockDir takes dir's L.mbox through the name space, polling as
-// upas/fs does, creating it DMEXCL|0666 if absent.
+// lockDir takes dir's L.mbox through the name space (mailfs.LockDir),
+// a timeout being mbox.ErrLocked as on the host.
 func lockDir(ns ninep.FS, dir string, timeout time.Duration) (ninep.File, error) {
-	name := path.Join(dir, "L.mbox")
-	deadline := time.Now().Add(timeout)
-	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
-		f, err := ns.Open(name, plan9.OREAD)
-		if ninep.IsNotExist(err) {
-			f, err = mailfs.Create(ns, name, plan9.OREAD, plan9.DMEXCL|0666)
-		}
-		if err == nil {
-			return f, nil
-		}
-		if !ninep.IsLocked(err) {
-			return nil, err
-		}
-		if time.Now().After(deadline) {
-			return nil, mbox.ErrLocked
-		}
-		time.Sleep(wait)
+	f, err := mailfs.LockDir(ns, dir, timeout)
+	if errors.Is(err, mailfs.ErrLockTimeout) {
+		return nil, mbox.ErrLocked
 	}
+	return f, err
 }
 
 // errSpliceNeeded is a torn append with another agent's mail after
