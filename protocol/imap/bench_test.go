@@ -20,8 +20,19 @@ import (
 // session, the in-process emulator behind it: what a warm SELECT costs
 // (bench/imap.sh compares it with Dovecot's).
 func BenchmarkSelect(b *testing.B) {
+	command, done := benchSession(b, benchServer(b, 10000))
+	defer done()
+	command("b", "SELECT INBOX")
+	for b.Loop() {
+		command("c", "SELECT INBOX")
+	}
+}
+
+// benchServer is a server over glenda's INBOX of n generated messages,
+// with its in-process emulator.
+func benchServer(b *testing.B, n int) *imap.Server {
 	var mbox bytes.Buffer
-	if _, err := testenv.WriteMbox(&mbox, 1, 10000); err != nil {
+	if _, err := testenv.WriteMbox(&mbox, 1, n); err != nil {
 		b.Fatal(err)
 	}
 	root := testenv.MailRoot(b, "glenda")
@@ -34,11 +45,16 @@ func BenchmarkSelect(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return srv
+}
+
+// benchSession logs in to srv over a pipe; command sends one command
+// and reads to its tagged reply, which must be OK; done hangs up.
+func benchSession(b *testing.B, srv *imap.Server) (command func(tag, cmd string), done func()) {
 	c1, c2 := net.Pipe()
 	go srv.ServeConn(c1, false)
-	defer c2.Close()
 	r := bufio.NewReader(c2)
-	command := func(tag, cmd string) {
+	command = func(tag, cmd string) {
 		fmt.Fprintf(c2, "%s %s\r\n", tag, cmd)
 		for {
 			line, err := r.ReadString('\n')
@@ -53,12 +69,11 @@ func BenchmarkSelect(b *testing.B) {
 			}
 		}
 	}
-	r.ReadString('\n') // greeting
-	command("a", "LOGIN glenda s3cret")
-	command("b", "SELECT INBOX")
-	for b.Loop() {
-		command("c", "SELECT INBOX")
+	if _, err := r.ReadString('\n'); err != nil { // greeting
+		b.Fatal(err)
 	}
+	command("a", "LOGIN glenda s3cret")
+	return command, func() { c2.Close() }
 }
 
 // BenchmarkFetchListing is a FETCH of the listing items of a
