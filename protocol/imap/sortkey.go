@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"p9mail/protocol/internal/binrec"
 	"strings"
 	"sync"
 	"time"
@@ -173,59 +174,22 @@ func unmarshalSortKey(b []byte) (*sortKey, error) {
 		return nil, errSortKey
 	}
 	k := &sortKey{hasSent: b[1]&1 != 0, reply: b[1]&2 != 0}
-	r := keyReader{b: b[2:]}
-	k.sent, k.idate, k.size = r.varint(), r.varint(), r.varint()
+	r := binrec.Reader{B: b[2:]}
+	k.sent, k.idate, k.size = r.Varint(), r.Varint(), r.Varint()
 	for _, p := range []*string{&k.subject, &k.from, &k.to, &k.cc, &k.displayFrom, &k.displayTo, &k.messageID} {
-		*p = r.str()
+		*p = r.Str()
 	}
-	n := r.uvarint()
+	n := r.Uvarint()
 	if n > maxThreadRefs {
 		return nil, errSortKey
 	}
 	for range n {
-		k.parents = append(k.parents, r.str())
+		k.parents = append(k.parents, r.Str())
 	}
-	if r.bad || len(r.b) != 0 {
+	if r.Bad || len(r.B) != 0 {
 		return nil, errSortKey
 	}
 	return k, nil
-}
-
-// keyReader reads a record with a sticky error.
-type keyReader struct {
-	b   []byte
-	bad bool
-}
-
-func (r *keyReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *keyReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *keyReader) str() string {
-	n := r.uvarint()
-	if r.bad || n > uint64(len(r.b)) {
-		r.bad = true
-		return ""
-	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
 }
 
 // sortKeys returns the sortKeys of msgs, from the cache, the mailbox's

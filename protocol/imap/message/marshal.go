@@ -3,6 +3,7 @@ package message
 import (
 	"encoding/binary"
 	"errors"
+	"p9mail/protocol/internal/binrec"
 	"slices"
 )
 
@@ -163,70 +164,26 @@ func Unmarshal(b []byte) (*Structure, error) {
 	if len(b) == 0 || b[0] != marshalVersion {
 		return nil, ErrMarshal
 	}
-	d := &decoder{b: b[1:]}
-	maxHeader := d.uint()
+	d := &decoder{binrec.Reader{B: b[1:]}}
+	maxHeader := d.Uvarint()
 	root := d.node(nil, 0)
-	if d.bad || len(d.b) != 0 || root == nil || !root.msg || maxHeader <= 0 || maxHeader > 1<<40 {
+	if d.Bad || len(d.B) != 0 || root == nil || !root.msg || maxHeader <= 0 || maxHeader > 1<<40 {
 		return nil, ErrMarshal
 	}
 	return &Structure{root: root, body: root.body(), maxHeader: int64(maxHeader)}, nil
 }
 
-type decoder struct {
-	b   []byte
-	bad bool
-}
-
-func (d *decoder) uint() uint64 {
-	v, k := binary.Uvarint(d.b)
-	if k <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.b = d.b[k:]
-	return v
-}
-
-func (d *decoder) int() int64 {
-	v, k := binary.Varint(d.b)
-	if k <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.b = d.b[k:]
-	return v
-}
-
-func (d *decoder) byte() byte {
-	if len(d.b) == 0 {
-		d.bad = true
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *decoder) str() string {
-	n := d.uint()
-	if d.bad || n > uint64(len(d.b)) {
-		d.bad = true
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
+type decoder struct{ binrec.Reader }
 
 func (d *decoder) nstr() *string {
-	switch d.byte() {
+	switch d.Byte() {
 	case 0:
 		return nil
 	case 1:
-		s := d.str()
+		s := d.Str()
 		return &s
 	}
-	d.bad = true
+	d.Bad = true
 	return nil
 }
 
@@ -234,14 +191,14 @@ func (d *decoder) nstr() *string {
 // appendAddrs's), refusing more elements than bytes left: each takes
 // at least one. It returns -1 for nil.
 func (d *decoder) count(shift uint64) int {
-	n := d.uint()
+	n := d.Uvarint()
 	switch {
-	case d.bad:
+	case d.Bad:
 		return -1
 	case n < shift:
 		return -int(n) - 1 // 0: nil (-1); 1 in an address list: the From (-2)
-	case n-shift > uint64(len(d.b)):
-		d.bad = true
+	case n-shift > uint64(len(d.B)):
+		d.Bad = true
 		return -1
 	}
 	return int(n - shift)
@@ -254,7 +211,7 @@ func (d *decoder) params() []Param {
 	}
 	ps := make([]Param, n)
 	for i := range ps {
-		ps[i] = Param{d.str(), d.str()}
+		ps[i] = Param{d.Str(), d.Str()}
 	}
 	return ps
 }
@@ -265,16 +222,16 @@ func (d *decoder) addrs(from []Address, mayBeFrom bool) []Address {
 	case n == -2 && mayBeFrom && len(from) > 0:
 		return from
 	case n == -2:
-		d.bad = true
+		d.Bad = true
 		return nil
 	case n < 0:
 		return nil
 	}
 	l := make([]Address, n)
 	for i := range l {
-		l[i] = Address{Name: d.str(), Route: d.str(), Mailbox: d.str(), Host: d.str(), Group: GroupMark(d.byte())}
+		l[i] = Address{Name: d.Str(), Route: d.Str(), Mailbox: d.Str(), Host: d.Str(), Group: GroupMark(d.Byte())}
 		if l[i].Group > GroupEnd {
-			d.bad = true
+			d.Bad = true
 		}
 	}
 	return l
@@ -284,34 +241,34 @@ func (d *decoder) addrs(from []Address, mayBeFrom bool) []Address {
 // message itself).
 func (d *decoder) node(parent []int, depth int) *node {
 	if depth > maxMarshalDepth {
-		d.bad = true
+		d.Bad = true
 		return nil
 	}
-	f := d.byte()
+	f := d.Byte()
 	n := &node{msg: f&fMsg != 0, trim: f&fTrim != 0, have: f&fHave != 0, form: form(f >> fFormShift)}
 	if depth > 0 {
-		k := d.uint()
+		k := d.Uvarint()
 		if k > 1<<31 {
-			d.bad = true
+			d.Bad = true
 		}
 		n.path = append(slices.Clip(parent), int(k))
 	}
-	n.geo = geometry{size: d.int(), textOff: d.int(), lines: d.int()}
-	n.unix = d.str()
+	n.geo = geometry{size: d.Varint(), textOff: d.Varint(), lines: d.Varint()}
+	n.unix = d.Str()
 	if f&fHeader != 0 {
-		n.header = []byte(d.str())
+		n.header = []byte(d.Str())
 	}
 	m := &n.mime
-	m.typ, m.sub, m.params = d.str(), d.str(), d.params()
-	m.id, m.desc, m.enc, m.md5, m.disp = d.str(), d.str(), d.str(), d.str(), d.str()
+	m.typ, m.sub, m.params = d.Str(), d.Str(), d.params()
+	m.id, m.desc, m.enc, m.md5, m.disp = d.Str(), d.Str(), d.Str(), d.Str(), d.Str()
 	m.dispParams = d.params()
 	if k := d.count(1); k >= 0 {
 		m.lang = make([]string, k)
 		for i := range m.lang {
-			m.lang[i] = d.str()
+			m.lang[i] = d.Str()
 		}
 	}
-	m.loc = d.str()
+	m.loc = d.Str()
 	m.digestDefault = f&fDigestDefault != 0
 	if f&fEnv != 0 {
 		e := &Envelope{Date: d.nstr(), Subject: d.nstr()}
@@ -322,16 +279,16 @@ func (d *decoder) node(parent []int, depth int) *node {
 		e.InReplyTo, e.MessageID = d.nstr(), d.nstr()
 		n.env = e
 	}
-	if k := d.count(1); k >= 0 && !d.bad {
+	if k := d.count(1); k >= 0 && !d.Bad {
 		n.kids = make([]*node, k)
 		for i := range n.kids {
-			if n.kids[i] = d.node(n.path, depth+1); d.bad {
+			if n.kids[i] = d.node(n.path, depth+1); d.Bad {
 				return nil
 			}
 		}
 	}
-	if d.bad || !n.valid(depth) {
-		d.bad = true
+	if d.Bad || !n.valid(depth) {
+		d.Bad = true
 		return nil
 	}
 	return n
