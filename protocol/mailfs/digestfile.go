@@ -46,8 +46,8 @@ func digestPath(dir, name string) string {
 
 func encodeDigests(name string, e *digestEntry, mtime uint32) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\n%s\n%d %d %d %d %d %d\n", digestMagic, name,
-		e.qid.Path, e.qid.Vers, e.qid.Type, e.length, mtime, len(e.digests))
+	fmt.Fprintf(&b, "%s\n%s\n%s%d\n", digestMagic, name,
+		statPrefix(&plan9.Dir{Qid: e.qid, Length: e.length, Mtime: mtime}), len(e.digests))
 	for _, d := range e.digests {
 		b.WriteString(d)
 		b.WriteByte('\n')
@@ -57,6 +57,12 @@ func encodeDigests(name string, e *digestEntry, mtime uint32) []byte {
 }
 
 var errDigestFile = errors.New("bad digest file")
+
+// statPrefix is the start of a file's third line for the stat d: qid
+// path, version and type, length and mtime, each followed by a space.
+func statPrefix(d *plan9.Dir) string {
+	return fmt.Sprintf("%d %d %d %d %d ", d.Qid.Path, d.Qid.Vers, d.Qid.Type, d.Length, d.Mtime)
+}
 
 // decodeDigests reads a file of encodeDigests for name; the digests
 // and the stat they were taken under.
@@ -120,7 +126,22 @@ func (c *DigestCache) loadFile(name string, before *plan9.Dir) []string {
 		return nil
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(bufio.NewReader(f), maxDigestFile+1))
+	// The header first: a list of another state of the file (a
+	// mailbox that changed since) is refused without reading it all.
+	br := bufio.NewReader(io.LimitReader(f, maxDigestFile+1))
+	var head []byte
+	for range 3 {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return nil
+		}
+		head = append(head, line...)
+	}
+	if !strings.Contains(string(head), "\n"+statPrefix(before)) {
+		return nil
+	}
+	rest, err := io.ReadAll(br)
+	data := append(head, rest...)
 	if err != nil || len(data) > maxDigestFile {
 		return nil
 	}
