@@ -26,38 +26,59 @@ import (
 // space (spec §2.9): under the lock of the mailbox's directory, at the
 // file's end, each as a From line, the message and one empty line,
 // with the digest upasfs will compute (spec §1.4) for the .imp line.
+//
+// Each message is spooled whole (appendspool.go) before its first
+// byte goes to the file, and an append record (mbox.Intent, in
+// appendrecord.go) naming it is written before it: if this process or
+// the upasfs serving the file dies half-way, the next writer under the
+// lock (or upasfs, before it parses the file again) cuts the torn
+// batch back (docs/campaign.md, bug 3).
 type mboxWriter struct {
-	s       *session
-	file    string
-	f       ninep.File
-	lock    io.Closer
-	start   int64 // where this append began, to undo a failed one
-	off     int64
-	buf     *bufio.Writer
-	sum     hash.Hash
-	lines   [][]byte // .imp uid-0 lines to add
-	digests []string // of the messages appended, in order
+	s     *session
+	file  string // relative to the mail directory
+	name  string // in the name space
+	f     ninep.File
+	lock  io.Closer
+	start int64 // where this append began, to undo a failed one
+	off   int64 // the file's end: what is before it was written whole
+	sep   []byte    // the separator the first message needs before it
+	whole hash.Hash // SHA-1 of the message with its separator, for the record
+
+	msg  spool     // the message being written
+	sum  hash.Hash // its digest
+	head []byte    // its first bytes: the From line, for the record
+	err  error     // the first failure writing it
+
+	rec     ninep.File // the append record, from the first message on
+	recLen  int        // its length
+	lines   [][]byte   // .imp uid-0 lines to add
+	digests []string   // of the messages appended, in order
 }
 
 // openAppend locks file's directory and opens file to append to it.
 // The caller holds this server's turn at that lock (queue) until it has
 // the UIDs of what it appended (uidsOf), so that no session of this
-// server changes the mailbox in between.
+// server changes the mailbox in between. An append left torn by a
+// writer that died is repaired first (mailfs.RecoverAppend).
 func (s *session) openAppend(file string) (*mboxWriter, error) {
 	lock, err := s.lock(file)
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.ns.Open(path.Join(s.boxDir(), file), plan9.ORDWR)
+	name := path.Join(s.boxDir(), file)
+	if err := mailfs.RecoverAppend(s.ns, name); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	f, err := s.ns.Open(name, plan9.ORDWR)
 	if err != nil {
 		lock.Close()
 		return nil, err
 	}
-	w := &mboxWriter{s: s, file: file, f: f, lock: lock}
+	w := &mboxWriter{s: s, file: file, name: name, f: f, lock: lock, msg: spool{max: appendSpoolMem}}
 	d, err := f.Stat()
 	if err == nil {
 		w.start, w.off = int64(d.Length), int64(d.Length)
-		w.buf = bufio.NewWriterSize(writerAt{w}, 64<<10)
 		err = w.endLastMessage()
 	}
 	if err != nil {
@@ -68,7 +89,7 @@ func (s *session) openAppend(file string) (*mboxWriter, error) {
 }
 
 // endLastMessage makes the file's last message end with its empty
-// line (spec §1.8), in the buffer.
+// line (spec §1.8): the separator written before the first message.
 func (w *mboxWriter) endLastMessage() error {
 	if w.start == 0 {
 		return nil
@@ -85,43 +106,62 @@ func (w *mboxWriter) endLastMessage() error {
 	switch {
 	case k == 2 && tail[0] == '\n' && tail[1] == '\n', k == 1 && tail[0] == '\n':
 	case tail[k-1] == '\n':
-		w.buf.WriteString("\n")
+		w.sep = []byte("\n")
 	default:
-		w.buf.WriteString("\n\n")
+		w.sep = []byte("\n\n")
 	}
 	return nil
 }
 
-// writerAt writes at the running offset (one Twrite per buffer).
-type writerAt struct{ w *mboxWriter }
-
-func (x writerAt) Write(p []byte) (int, error) {
-	n, err := x.w.f.WriteAt(p, x.w.off)
-	x.w.off += int64(n)
-	return n, err
-}
-
 // begin starts a message with its From line (ending in "\n").
 func (w *mboxWriter) begin(fromLine string) {
-	w.sum = sha1.New()
+	w.beginRaw()
 	w.write([]byte(fromLine))
 }
 
+// beginRaw starts a message whose data begins with its From line.
+func (w *mboxWriter) beginRaw() {
+	w.sum, w.whole = sha1.New(), sha1.New()
+	w.whole.Write(w.sep)
+	w.head = w.head[:0]
+	w.err = w.msg.reset()
+}
+
+// write adds p to the message and its digest; a failure is kept for
+// end.
 func (w *mboxWriter) write(p []byte) {
 	w.sum.Write(p)
-	w.buf.Write(p)
+	w.spoolWrite(p)
+}
+
+func (w *mboxWriter) spoolWrite(p []byte) {
+	if w.err != nil {
+		return
+	}
+	if k := min(len(p), maxRecordFrom-len(w.head)); k > 0 {
+		w.head = append(w.head, p[:k]...)
+	}
+	w.whole.Write(p)
+	w.err = w.msg.write(p)
 }
 
 // end finishes a message: its last line ended, the empty line after
-// it, and a uid-0 .imp line with its digest and flags.
+// it, and a uid-0 .imp line with its digest and flags. The message is
+// written to the file here, after its append record.
 func (w *mboxWriter) end(last byte, flags imp.Flags) error {
 	if last != '\n' {
 		w.write([]byte{'\n'})
 	}
 	digest := hex.EncodeToString(w.sum.Sum(nil))
-	w.buf.WriteString("\n")
+	w.spoolWrite([]byte("\n"))
+	if w.err != nil {
+		return fmt.Errorf("spool the message: %w", w.err)
+	}
 	line, err := imp.NewLine(digest, 0, flags&imp.System)
 	if err != nil {
+		return err
+	}
+	if err := w.writeMessage(); err != nil {
 		return err
 	}
 	w.lines = append(w.lines, line)
@@ -129,16 +169,36 @@ func (w *mboxWriter) end(last byte, flags imp.Flags) error {
 	return nil
 }
 
-// commit flushes the messages and adds their .imp lines (creating the
-// .imp as imap4d does, spec §2.9). When either fails, the mailbox is
-// cut back to where the append began, so the client's NO means the
-// messages are not there: a retry duplicates nothing.
+// writeMessage writes the record of the spooled message, then the
+// message (after the separator, before the first one).
+func (w *mboxWriter) writeMessage() error {
+	if !bytes.HasPrefix(w.head, []byte("From ")) {
+		return errors.New("a message without a From line")
+	}
+	from := w.off + int64(len(w.sep))
+	end := from + w.msg.n
+	if err := w.writeRecord(from, end); err != nil {
+		return err
+	}
+	if len(w.sep) > 0 {
+		if err := writeAllAt(w.f, w.sep, w.off); err != nil {
+			return fmt.Errorf("write %s: %w", w.file, err)
+		}
+		w.sep = nil
+	}
+	if err := w.msg.writeTo(w.f, from); err != nil {
+		return fmt.Errorf("write %s: %w", w.file, err)
+	}
+	w.off = end
+	return nil
+}
+
+// commit adds the messages' .imp lines (creating the .imp as imap4d
+// does, spec §2.9) and removes the append record. When a step fails,
+// the mailbox is cut back to where the append began, so the client's
+// NO means the messages are not there: a retry duplicates nothing.
 func (w *mboxWriter) commit() error {
 	defer w.close()
-	// The buffer's writes keep their first error for Flush.
-	if err := w.buf.Flush(); err != nil {
-		return w.undo(fmt.Errorf("write %s: %w", w.file, err))
-	}
 	err := w.f.Close()
 	w.f = nil
 	if err != nil {
@@ -146,6 +206,12 @@ func (w *mboxWriter) commit() error {
 	}
 	if err := w.addLines(); err != nil {
 		return w.undo(err)
+	}
+	if err := w.removeRecord(); err != nil {
+		// The messages are whole and listed: the record left behind
+		// says so to the next writer (mbox.Intent.Damage), which
+		// removes it.
+		w.s.cfg.Log.Warn("imap append record", "user", w.s.user, "box", w.file, "err", err)
 	}
 	return nil
 }
@@ -249,20 +315,25 @@ func (w *mboxWriter) abort() {
 	w.close()
 }
 
-// undo cuts the mailbox back to where this append began, and returns
-// err (why it is undone) with the undo's own failure, if any, which is
-// logged too: the messages then stay in the mailbox although the
-// client is told NO.
+// undo cuts the mailbox back to where this append began and removes
+// the record, and returns err (why it is undone) with the undo's own
+// failure, if any, which is logged too: the messages then stay in the
+// mailbox although the client is told NO, and the record stays for the
+// next writer to cut them back.
 func (w *mboxWriter) undo(err error) error {
 	if w.f != nil {
 		w.f.Close()
 		w.f = nil
 	}
-	terr := truncate(w.s.ns, path.Join(w.s.boxDir(), w.file), w.start)
+	terr := mailfs.Truncate(w.s.ns, w.name, w.start)
+	if terr == nil {
+		terr = w.removeRecord()
+	} else {
+		terr = fmt.Errorf("cut %s back to %d bytes: %w", w.file, w.start, terr)
+	}
 	if terr == nil {
 		return err
 	}
-	terr = fmt.Errorf("cut %s back to %d bytes: %w", w.file, w.start, terr)
 	w.s.cfg.Log.Error("imap append undo", "user", w.s.user, "box", w.file, "err", terr)
 	if err == nil {
 		return terr
@@ -272,18 +343,23 @@ func (w *mboxWriter) undo(err error) error {
 
 // truncate cuts the file name of ns to length bytes.
 func truncate(ns ninep.FS, name string, length int64) error {
-	d := plan9.Dir{}
-	d.Null()
-	d.Length = uint64(length)
-	return ns.Wstat(name, &d)
+	return mailfs.Truncate(ns, name, length)
 }
 
-// close closes the mailbox file and unlocks. What was to be written
-// has been (commit) or undone (undo), so a failure here only logs.
+// close closes the mailbox file and the record, drops the spool and
+// unlocks. What was to be written has been (commit) or undone (undo),
+// so a failure here only logs.
 func (w *mboxWriter) close() {
 	if w.f != nil {
 		w.f.Close()
 		w.f = nil
+	}
+	if w.rec != nil {
+		w.rec.Close()
+		w.rec = nil
+	}
+	if err := w.msg.close(); err != nil {
+		w.s.cfg.Log.Warn("imap append spool", "user", w.s.user, "box", w.file, "err", err)
 	}
 	if err := w.lock.Close(); err != nil {
 		w.s.cfg.Log.Warn("imap unlock", "user", w.s.user, "box", w.file, "err", err)

@@ -1,7 +1,6 @@
 package imap
 
 import (
-	"crypto/sha1"
 	"errors"
 	"fmt"
 	"io"
@@ -109,7 +108,7 @@ func (s *session) copyOne(w *mboxWriter, m *msg) error {
 		return err
 	}
 	defer f.Close()
-	w.sum = sha1.New()
+	w.beginRaw()
 	buf := make([]byte, 32<<10)
 	var last byte = '\n'
 	for {
@@ -125,7 +124,7 @@ func (s *session) copyOne(w *mboxWriter, m *msg) error {
 			return err
 		}
 	}
-	if w.sum == nil {
+	if w.msg.n == 0 {
 		return errors.New("empty message")
 	}
 	return w.end(last, m.Flags)

@@ -197,16 +197,11 @@ func lockDir(ns ninep.FS, dir string, timeout time.Duration) (ninep.File, error)
 	return f, err
 }
 
-// errSpliceNeeded is a torn append with another agent's mail after
-// it, which only a rewrite on the mail host can take out (mbox.Recover
-// by upasfs or the next local writer).
-var errSpliceNeeded = errors.New("a torn append is followed by other mail: waiting for the mail host to repair it")
-
 // appendNS appends data to dir/base under dir's L.mbox, held.
 func appendNS(ns *ninep.NS, dir, base string, data []byte) error {
 	name := path.Join(dir, base)
-	rec := path.Join(dir, mbox.IntentName(base))
-	if err := recoverNS(ns, name, rec); err != nil {
+	rec := mailfs.IntentOf(name)
+	if err := mailfs.RecoverAppend(ns, name); err != nil {
 		return err
 	}
 	f, err := ns.Open(name, plan9.ORDWR)
@@ -239,7 +234,7 @@ func appendNS(ns *ninep.NS, dir, base string, data []byte) error {
 	}
 	if err != nil {
 		// Cut back; if that fails the record stays for the next writer.
-		if terr := truncate(ns, name, size); terr != nil {
+		if terr := mailfs.Truncate(ns, name, size); terr != nil {
 			return errors.Join(err, terr)
 		}
 	}
@@ -265,43 +260,6 @@ func writeAll(f ninep.File, data []byte, off int64) error {
 	return nil
 }
 
-// recoverNS honours an append record left by a writer that died: the
-// torn tail is cut off and the record removed.
-func recoverNS(ns *ninep.NS, name, rec string) error {
-	b, err := ns.ReadFile(rec)
-	if ninep.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if in, perr := mbox.ParseIntent(b); perr == nil {
-		f, err := ns.Open(name, plan9.OREAD)
-		if err != nil && !ninep.IsNotExist(err) {
-			return err
-		}
-		if err == nil {
-			d, err := f.Stat()
-			var from, to int64
-			if err == nil {
-				from, to, err = in.Damage(f, int64(d.Length))
-			}
-			f.Close()
-			switch {
-			case err != nil:
-				return err
-			case from != to && to != int64(d.Length):
-				return errSpliceNeeded
-			case from != to:
-				if err := truncate(ns, name, from); err != nil {
-					return fmt.Errorf("cut torn append: %w", err)
-				}
-			}
-		}
-	}
-	return ns.Remove(rec)
-}
-
 // separator is what must follow size bytes of f for them to end with
 // the empty line that ends a message.
 func separator(f io.ReaderAt, size int64) (string, error) {
@@ -323,11 +281,4 @@ func separator(f io.ReaderAt, size int64) (string, error) {
 		return "\n", nil
 	}
 	return "\n\n", nil
-}
-
-func truncate(ns ninep.FS, name string, length int64) error {
-	d := plan9.Dir{}
-	d.Null()
-	d.Length = uint64(length)
-	return ns.Wstat(name, &d)
 }
