@@ -39,8 +39,8 @@ type mboxWriter struct {
 	name  string // in the name space
 	f     ninep.File
 	lock  io.Closer
-	start int64 // where this append began, to undo a failed one
-	off   int64 // the file's end: what is before it was written whole
+	start int64     // where this append began, to undo a failed one
+	off   int64     // the file's end: what is before it was written whole
 	sep   []byte    // the separator the first message needs before it
 	whole hash.Hash // SHA-1 of the message with its separator, for the record
 
